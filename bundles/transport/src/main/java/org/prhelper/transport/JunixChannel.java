@@ -1,0 +1,82 @@
+package org.prhelper.transport;
+
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+import org.newsclub.net.unix.AFUNIXSocket;
+import org.newsclub.net.unix.FileDescriptorCast;
+import org.prhelper.codec.ReceivedFd;
+import org.prhelper.codec.WireChannel;
+
+/** A {@link WireChannel} over a junixsocket connection; descriptors come from SCM_RIGHTS. */
+final class JunixChannel implements WireChannel {
+    private static final ReceivedFd[] NONE = new ReceivedFd[0];
+
+    private final AFUNIXSocket socket;
+    private final InputStream in;
+    private final OutputStream out;
+
+    JunixChannel(AFUNIXSocket socket) throws IOException {
+        this.socket = socket;
+        this.in = socket.getInputStream();
+        this.out = socket.getOutputStream();
+    }
+
+    @Override
+    public int read(byte[] buf, int off, int len) throws IOException {
+        return in.read(buf, off, len);
+    }
+
+    @Override
+    public ReceivedFd[] takeFds() throws IOException {
+        FileDescriptor[] fds = socket.getReceivedFileDescriptors();
+        if (fds == null || fds.length == 0) {
+            return NONE;
+        }
+        ReceivedFd[] out = new ReceivedFd[fds.length];
+        for (int i = 0; i < fds.length; i++) {
+            out[i] = new Fd(fds[i]);
+        }
+        return out;
+    }
+
+    @Override
+    public void write(byte[] buf, int off, int len) throws IOException {
+        out.write(buf, off, len);
+    }
+
+    private static final class Fd implements ReceivedFd {
+        private final FileDescriptor descriptor;
+        private final int number;
+
+        Fd(FileDescriptor descriptor) throws IOException {
+            this.descriptor = descriptor;
+            int n;
+            try {
+                n = FileDescriptorCast.using(descriptor).as(Integer.class);
+            } catch (IOException e) {
+                close();
+                throw e;
+            }
+            this.number = n;
+        }
+
+        @Override
+        public int fd() {
+            return number;
+        }
+
+        @Override
+        public void close() {
+            // FileInputStream.close() closes the descriptor it wraps, whatever kind of file it is.
+            try {
+                new FileInputStream(descriptor).close();
+            } catch (IOException ignored) {
+                // close(2) reported an error: the descriptor is released all the same.
+            }
+        }
+    }
+}

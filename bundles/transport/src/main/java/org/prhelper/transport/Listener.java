@@ -1,0 +1,177 @@
+package org.prhelper.transport;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.UserPrincipal;
+import java.nio.file.attribute.UserPrincipalLookupService;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import org.newsclub.net.unix.AFUNIXServerSocket;
+import org.newsclub.net.unix.AFUNIXSocket;
+import org.newsclub.net.unix.AFUNIXSocketAddress;
+import org.prhelper.api.PrHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One listening socket and its connections, each served on a thread of its own. junixsocket stops
+ * accepting when the socket file is removed or replaced, so the file must stay where it was bound.
+ */
+final class Listener {
+    private static final Logger LOG = LoggerFactory.getLogger(Listener.class);
+
+    private final SocketSettings settings;
+    private final Supplier<PrHandler> handler;
+    private final AFUNIXServerSocket server;
+    private final Object inode;
+    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger counter = new AtomicInteger();
+    private final Thread acceptor;
+    private volatile boolean closing;
+
+    Listener(SocketSettings settings, Supplier<PrHandler> handler) throws IOException {
+        this.settings = settings;
+        this.handler = handler;
+        Path path = settings.path();
+        Files.createDirectories(path.getParent());
+        // Like qemu-pr-helper: a file left at the path (a stale socket) is replaced.
+        Files.deleteIfExists(path);
+        server = AFUNIXServerSocket.newInstance();
+        server.setDeleteOnClose(false);
+        try {
+            // bind() with a backlog also listens, so the path appears ready to accept.
+            server.bind(AFUNIXSocketAddress.of(path), settings.backlog());
+            applyOwnership(path);
+            inode = Files.getAttribute(path, "unix:ino", LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        acceptor = new Thread(this::acceptLoop, "prhelper-accept " + path);
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    private void applyOwnership(Path file) throws IOException {
+        if (settings.mode() != null) {
+            Files.setPosixFilePermissions(file, settings.mode());
+        }
+        if (!settings.owner().isEmpty() || !settings.group().isEmpty()) {
+            PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            UserPrincipalLookupService users = file.getFileSystem().getUserPrincipalLookupService();
+            try {
+                if (!settings.owner().isEmpty()) {
+                    UserPrincipal owner = users.lookupPrincipalByName(settings.owner());
+                    view.setOwner(owner);
+                }
+                if (!settings.group().isEmpty()) {
+                    GroupPrincipal group = users.lookupPrincipalByGroupName(settings.group());
+                    view.setGroup(group);
+                }
+            } catch (IOException e) {
+                throw new IOException("owner = '" + settings.owner() + "', group = '" + settings.group()
+                        + "': cannot apply to " + settings.path() + ": " + e, e);
+            }
+        }
+    }
+
+    Path path() {
+        return settings.path();
+    }
+
+    int connectionCount() {
+        return connections.size();
+    }
+
+    private void acceptLoop() {
+        while (!closing) {
+            AFUNIXSocket socket;
+            try {
+                socket = server.accept();
+            } catch (IOException e) {
+                if (!closing) {
+                    LOG.error("Accept on {} failed; no longer serving it", settings.path(), e);
+                }
+                return;
+            }
+            if (connections.size() >= settings.maxConnections()) {
+                LOG.warn("{}: {} connections already (maxConnections); refusing one", settings.path(),
+                        connections.size());
+                closeQuietly(socket);
+                continue;
+            }
+            String name = settings.path().getFileName() + "#" + counter.incrementAndGet();
+            Connection[] self = new Connection[1];
+            Connection c = new Connection(socket, handler, () -> connections.remove(self[0]), name);
+            self[0] = c;
+            connections.add(c);
+            Thread t = new Thread(c, "prhelper-conn " + name);
+            t.setDaemon(true);
+            try {
+                t.start();
+            } catch (OutOfMemoryError e) {
+                connections.remove(c);
+                LOG.error("{}: cannot start a thread for a new connection", settings.path(), e);
+                closeQuietly(socket);
+            }
+        }
+    }
+
+    private static void closeQuietly(AFUNIXSocket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // Nothing to do.
+        }
+    }
+
+    /**
+     * Stops accepting, removes the socket file (if it is still ours), lets requests in progress finish
+     * for up to {@code graceMillis}, then closes whatever connection is left.
+     */
+    void close(long graceMillis) {
+        closing = true;
+        try {
+            server.close();
+        } catch (IOException e) {
+            LOG.debug("Closing {}: {}", settings.path(), e.toString());
+        }
+        removeSocketFile();
+        for (Connection c : connections) {
+            c.shutdownInput();
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
+        while (!connections.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        for (Connection c : connections) {
+            c.close();
+        }
+    }
+
+    private void removeSocketFile() {
+        Path path = settings.path();
+        try {
+            // Another agent may have taken the path over since: leave its socket alone.
+            if (inode.equals(Files.getAttribute(path, "unix:ino", LinkOption.NOFOLLOW_LINKS))) {
+                Files.delete(path);
+            }
+        } catch (IOException e) {
+            LOG.debug("Socket file {} not removed: {}", path, e.toString());
+        }
+    }
+}
