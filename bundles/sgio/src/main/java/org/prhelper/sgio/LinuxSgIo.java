@@ -1,0 +1,100 @@
+package org.prhelper.sgio;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Platform;
+import com.sun.jna.Pointer;
+import org.prhelper.api.PrRequest;
+import org.prhelper.api.PrResponse;
+
+/**
+ * Runs one PERSISTENT RESERVE command through the SG_IO ioctl. Each thread has its own native buffer
+ * (header, CDB, sense, data), reused for all its requests, so the hot path allocates nothing; JNA
+ * frees a buffer once its thread and this object no longer reach it.
+ */
+final class LinuxSgIo {
+    private static final int CDB_OFFSET = SgIoHeader.SIZE;
+    private static final int SENSE_OFFSET = CDB_OFFSET + PrRequest.CDB_SIZE;
+    private static final int DATA_OFFSET = SENSE_OFFSET + PrResponse.SENSE_SIZE;
+    private static final int BUFFER_SIZE = DATA_OFFSET + PrRequest.MAX_TRANSFER;
+
+    private final int timeoutMillis;
+    private final ThreadLocal<Buffer> buffers = ThreadLocal.withInitial(Buffer::new);
+
+    LinuxSgIo(int timeoutMillis) {
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    /**
+     * Sends the request's CDB to {@code fd} and fills the response. PR IN always asks for the largest
+     * transfer, as qemu-pr-helper does (the device honours the CDB's allocation length), and the data
+     * returned is capped to the request's transfer length.
+     */
+    void execute(int fd, PrRequest request, PrResponse response) {
+        Buffer buffer = buffers.get();
+        Memory memory = buffer.memory;
+        boolean out = request.isOut();
+        int dxferLen = out ? request.parameterLength() : PrRequest.MAX_TRANSFER;
+
+        // Header and sense are zeroed so no field or sense byte from the previous request survives.
+        memory.clear(DATA_OFFSET);
+        memory.setInt(SgIoHeader.INTERFACE_ID, SgIoHeader.INTERFACE_ID_SCSI);
+        memory.setInt(SgIoHeader.DXFER_DIRECTION, out ? SgIoHeader.DXFER_TO_DEV : SgIoHeader.DXFER_FROM_DEV);
+        memory.setByte(SgIoHeader.CMD_LEN, (byte) PrRequest.CDB_SIZE);
+        memory.setByte(SgIoHeader.MX_SB_LEN, (byte) PrResponse.SENSE_SIZE);
+        memory.setInt(SgIoHeader.DXFER_LEN, dxferLen);
+        memory.setPointer(SgIoHeader.DXFERP, buffer.data);
+        memory.setPointer(SgIoHeader.CMDP, buffer.cdb);
+        memory.setPointer(SgIoHeader.SBP, buffer.sense);
+        memory.setInt(SgIoHeader.TIMEOUT, timeoutMillis);
+        memory.write(CDB_OFFSET, request.cdb(), 0, PrRequest.CDB_SIZE);
+        if (out) {
+            memory.write(DATA_OFFSET, request.parameters(), 0, dxferLen);
+        }
+
+        int errno = 0;
+        try {
+            Libc.ioctl(fd, SgIoHeader.SG_IO, memory);
+        } catch (LastErrorException e) {
+            errno = e.getErrorCode();
+        }
+
+        int senseLength = memory.getByte(SgIoHeader.SB_LEN_WR) & 0xFF;
+        memory.read(SENSE_OFFSET, buffer.senseCopy, 0, Math.min(senseLength, PrResponse.SENSE_SIZE));
+        SgIoResultMapper.map(errno,
+                memory.getShort(SgIoHeader.HOST_STATUS) & 0xFFFF,
+                memory.getShort(SgIoHeader.DRIVER_STATUS) & 0xFFFF,
+                memory.getByte(SgIoHeader.STATUS) & 0xFF,
+                buffer.senseCopy, senseLength, dxferLen,
+                memory.getInt(SgIoHeader.RESID),
+                response);
+
+        // PR OUT returns no data; PR IN returns at most what the client asked for.
+        int length = out ? 0 : Math.min(response.dataLength(), request.transferLength());
+        memory.read(DATA_OFFSET, response.data(), 0, length);
+        response.dataLength(length);
+    }
+
+    /** One thread's native memory and fixed pointers into it. */
+    private static final class Buffer {
+        final Memory memory = new Memory(BUFFER_SIZE);
+        final Pointer cdb = memory.share(CDB_OFFSET, PrRequest.CDB_SIZE);
+        final Pointer sense = memory.share(SENSE_OFFSET, PrResponse.SENSE_SIZE);
+        final Pointer data = memory.share(DATA_OFFSET, PrRequest.MAX_TRANSFER);
+        /** The sense bytes in Java, for the mapper, which knows nothing of native memory. */
+        final byte[] senseCopy = new byte[PrResponse.SENSE_SIZE];
+    }
+
+    /** JNA direct mapping: bound once, on first use, and cheaper per call than an interface proxy. */
+    private static final class Libc {
+        static {
+            Native.register(Libc.class, Platform.C_LIBRARY_NAME);
+        }
+
+        private Libc() {
+        }
+
+        static native int ioctl(int fd, long request, Pointer arg) throws LastErrorException;
+    }
+}
