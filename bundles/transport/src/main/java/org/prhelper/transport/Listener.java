@@ -8,6 +8,8 @@ import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.UserPrincipal;
 import java.nio.file.attribute.UserPrincipalLookupService;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +33,7 @@ final class Listener {
     private final SocketSettings settings;
     private final Supplier<PrHandler> handler;
     private final AFUNIXServerSocket server;
-    private final Object inode;
+    private final List<Object> identity;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger counter = new AtomicInteger();
     private final Thread acceptor;
@@ -50,7 +52,7 @@ final class Listener {
             // bind() with a backlog also listens, so the path appears ready to accept.
             server.bind(AFUNIXSocketAddress.of(path), settings.backlog());
             applyOwnership(path);
-            inode = Files.getAttribute(path, "unix:ino", LinkOption.NOFOLLOW_LINKS);
+            identity = identity(path);
         } catch (IOException | RuntimeException e) {
             server.close();
             throw e;
@@ -163,11 +165,21 @@ final class Listener {
         }
     }
 
+    /**
+     * Inode and modification time of the socket file: the inode alone is reused at once on ext4 when a
+     * file is deleted and another created, and a socket's mtime, unlike its ctime, survives the chown and
+     * relabelling libvirt applies.
+     */
+    private static List<Object> identity(Path path) throws IOException {
+        Map<String, Object> a = Files.readAttributes(path, "unix:ino,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
+        return List.of(a.get("ino"), a.get("lastModifiedTime"));
+    }
+
     private void removeSocketFile() {
         Path path = settings.path();
         try {
             // Another agent may have taken the path over since: leave its socket alone.
-            if (inode.equals(Files.getAttribute(path, "unix:ino", LinkOption.NOFOLLOW_LINKS))) {
+            if (identity.equals(identity(path))) {
                 Files.delete(path);
             }
         } catch (IOException e) {

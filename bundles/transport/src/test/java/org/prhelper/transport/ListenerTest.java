@@ -1,0 +1,184 @@
+package org.prhelper.transport;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.io.DataInputStream;
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+import org.newsclub.net.unix.AFUNIXSocket;
+import org.newsclub.net.unix.AFUNIXSocketAddress;
+import org.prhelper.api.PrHandler;
+import org.prhelper.api.ScsiStatus;
+
+/** The transport over real Unix sockets, with a handler that answers GOOD and some data. */
+public class ListenerTest {
+    private Path dir;
+    private Path sock;
+    private Listener listener;
+    private volatile PrHandler handler = (req, resp) -> {
+        resp.status(ScsiStatus.GOOD);
+        resp.data()[0] = 0x42;
+        resp.dataLength(1);
+    };
+
+    @Before
+    public void setUp() throws IOException {
+        dir = Files.createTempDirectory(Path.of("/tmp"), "prl");
+        sock = dir.resolve("s.sock");
+    }
+
+    @After
+    public void tearDown() throws IOException {
+        if (listener != null) {
+            listener.close(1000);
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Files.delete(p);
+            }
+        }
+        Files.delete(dir);
+    }
+
+    private Listener start(String mode) throws IOException {
+        listener = new Listener(SocketSettings.of(SocketSettingsTest.config(sock.toString(), mode, 8, 100)),
+                () -> handler);
+        return listener;
+    }
+
+    private static final class Client implements AutoCloseable {
+        final AFUNIXSocket socket;
+        final DataInputStream in;
+        final OutputStream out;
+
+        Client(Path path) throws IOException {
+            socket = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(path));
+            socket.setSoTimeout(10_000);
+            in = new DataInputStream(socket.getInputStream());
+            out = socket.getOutputStream();
+            assertEquals(0, in.readInt());
+            out.write(new byte[4]);
+        }
+
+        /** Sends READ KEYS with {@code fd}; returns the status and checks the one data byte. */
+        int readKeys(FileDescriptor fd) throws IOException {
+            byte[] cdb = new byte[16];
+            cdb[0] = 0x5E;
+            cdb[8] = 8;
+            socket.setOutboundFileDescriptors(fd);
+            out.write(cdb);
+            int status = in.readInt();
+            int size = in.readInt();
+            in.readFully(new byte[96 + size]);
+            return status;
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
+    private static long openFds() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.count();
+        }
+    }
+
+    @Test
+    public void servesAsSoonAsThePathExistsAndReplacesAStaleFile() throws IOException {
+        Files.writeString(sock, "stale");
+        start("");
+        try (Client c = new Client(sock); RandomAccessFile f = new RandomAccessFile("/dev/null", "rw")) {
+            assertEquals(ScsiStatus.GOOD, c.readKeys(f.getFD()));
+        }
+    }
+
+    @Test
+    public void appliesTheConfiguredMode() throws IOException {
+        start("0660");
+        assertEquals(PosixFilePermissions.fromString("rw-rw----"), Files.getPosixFilePermissions(sock));
+    }
+
+    @Test
+    public void closesEveryReceivedDescriptorAfterItsRequest() throws IOException {
+        start("");
+        try (Client c = new Client(sock); RandomAccessFile f = new RandomAccessFile("/dev/null", "rw")) {
+            c.readKeys(f.getFD());
+            long before = openFds();
+            for (int i = 0; i < 500; i++) {
+                assertEquals(ScsiStatus.GOOD, c.readKeys(f.getFD()));
+            }
+            // The server runs in this JVM: each received descriptor is a new one here until it is closed.
+            assertTrue(openFds() <= before + 2);
+        }
+    }
+
+    @Test
+    public void stopRemovesTheSocketButFinishesTheRequestInProgress() throws Exception {
+        CountDownLatch inside = new CountDownLatch(1);
+        handler = (req, resp) -> {
+            inside.countDown();
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            resp.status(ScsiStatus.GOOD);
+        };
+        start("");
+        try (Client c = new Client(sock); RandomAccessFile f = new RandomAccessFile("/dev/null", "rw")) {
+            int[] status = {-1};
+            Thread t = new Thread(() -> {
+                try {
+                    status[0] = c.readKeys(f.getFD());
+                } catch (IOException e) {
+                    status[0] = -2;
+                }
+            });
+            t.start();
+            assertTrue(inside.await(5, TimeUnit.SECONDS));
+            listener.close(3000);
+            listener = null;
+            t.join(5000);
+            assertEquals(ScsiStatus.GOOD, status[0]);
+            assertFalse(Files.exists(sock));
+            assertEquals("no further request is read", -1, c.in.read());
+        }
+    }
+
+    @Test
+    public void stopLeavesASocketThatReplacedOursAlone() throws IOException {
+        start("");
+        Files.delete(sock);
+        Files.writeString(sock, "someone else's");
+        // A file created later; on ext4 it may even get the inode ours had.
+        Files.setLastModifiedTime(sock, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
+        listener.close(100);
+        listener = null;
+        assertTrue(Files.exists(sock));
+    }
+
+    @Test
+    public void noHandlerAnswersCommunicationFailure() throws IOException {
+        handler = null;
+        start("");
+        try (Client c = new Client(sock); RandomAccessFile f = new RandomAccessFile("/dev/null", "rw")) {
+            assertEquals(ScsiStatus.CHECK_CONDITION, c.readKeys(f.getFD()));
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package org.prhelper.transport;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.nio.file.attribute.PosixFilePermissions;
+
+import org.junit.Test;
+
+public class SocketSettingsTest {
+    static TransportConfig config(String path, String mode, int backlog, int maxConnections) {
+        return new TransportConfig() {
+            @Override
+            public Class<? extends java.lang.annotation.Annotation> annotationType() {
+                return TransportConfig.class;
+            }
+
+            @Override
+            public String path() {
+                return path;
+            }
+
+            @Override
+            public String mode() {
+                return mode;
+            }
+
+            @Override
+            public String owner() {
+                return "";
+            }
+
+            @Override
+            public String group() {
+                return "";
+            }
+
+            @Override
+            public int backlog() {
+                return backlog;
+            }
+
+            @Override
+            public int maxConnections() {
+                return maxConnections;
+            }
+        };
+    }
+
+    private static void assertRejected(TransportConfig c, String mention) {
+        try {
+            SocketSettings.of(c);
+            fail("accepted " + mention);
+        } catch (IllegalArgumentException e) {
+            assertTrue(e.getMessage(), e.getMessage().startsWith(mention));
+        }
+    }
+
+    @Test
+    public void validSettings() {
+        SocketSettings s = SocketSettings.of(config(" /run/x.sock ", "0660", 16, 10));
+        assertEquals("/run/x.sock", s.path().toString());
+        assertEquals(PosixFilePermissions.fromString("rw-rw----"), s.mode());
+        assertEquals(16, s.backlog());
+    }
+
+    @Test
+    public void emptyModeKeepsUmask() {
+        assertNull(SocketSettings.of(config("/run/x.sock", "", 1, 1)).mode());
+        assertNull(SocketSettings.of(config("/run/x.sock", null, 1, 1)).mode());
+    }
+
+    @Test
+    public void modeBitsMapToPermissions() {
+        assertEquals(PosixFilePermissions.fromString("rw-------"), SocketSettings.parseMode("600"));
+        assertEquals(PosixFilePermissions.fromString("rwxr-x--x"), SocketSettings.parseMode("0751"));
+        assertEquals(PosixFilePermissions.fromString("---------"), SocketSettings.parseMode("0"));
+    }
+
+    @Test
+    public void errorsNameTheKeyAndValue() {
+        assertRejected(config("relative.sock", "", 1, 1), "path = 'relative.sock'");
+        assertRejected(config("", "", 1, 1), "path = ''");
+        assertRejected(config("/" + "x".repeat(107), "", 1, 1), "path = '/xxx");
+        assertRejected(config("/run/x.sock", "0988", 1, 1), "mode = '0988'");
+        assertRejected(config("/run/x.sock", "01777", 1, 1), "mode = '01777'");
+        assertRejected(config("/run/x.sock", "rw", 1, 1), "mode = 'rw'");
+        assertRejected(config("/run/x.sock", "", 0, 1), "backlog = 0");
+        assertRejected(config("/run/x.sock", "", 1, 0), "maxConnections = 0");
+    }
+}

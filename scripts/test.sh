@@ -1,0 +1,20 @@
+#!/bin/sh
+# Runs every test of the project: unit tests, Pax Exam tests in Karaf, and the black-box tests that
+# compare the built agent with Debian's qemu-pr-helper and connect QEMU to it. Installs the Debian
+# packages those need when they are missing (as root, or through sudo).
+set -eu
+cd "$(dirname "$0")/.."
+
+need=
+command -v qemu-pr-helper >/dev/null 2>&1 || need="$need qemu-system-common"
+command -v qemu-system-x86_64 >/dev/null 2>&1 || need="$need qemu-system-x86"
+command -v gcc >/dev/null 2>&1 || need="$need gcc"
+[ -e /usr/include/scsi/sg.h ] || need="$need libc6-dev"
+if [ -n "$need" ]; then
+    echo "Installing missing packages:$need"
+    if [ "$(id -u)" -eq 0 ]; then sudo=; else sudo=sudo; fi
+    $sudo apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends $need
+fi
+
+exec mvn -B install "$@"
