@@ -1,0 +1,358 @@
+package org.prhelper.itests.blackbox;
+
+import static org.hamcrest.CoreMatchers.equalTo;
+import static org.hamcrest.CoreMatchers.startsWith;
+
+import java.io.Closeable;
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.ErrorCollector;
+import org.junit.rules.Timeout;
+
+/**
+ * Runs the same scripted exchanges against Debian's qemu-pr-helper and our agent side by side and
+ * requires byte-identical replies and the same close/keep-open behaviour. None of the descriptors is
+ * a SCSI device, so this pins down the protocol layer: framing, the close rules, the read-only check
+ * and the errno-to-sense mapping. Every difference is collected, so one run lists them all.
+ */
+public class DifferentialIT {
+    private static final String ANSWERED = "then: the next request on the connection is answered";
+    private static final String CLOSED = "then: the server has closed the connection";
+    private static final int CLIENTS = 64;
+    private static final int REQUESTS_PER_CLIENT = 50;
+
+    private static TestFds fds;
+    private static Daemon reference;
+    private static Daemon ours;
+
+    @Rule
+    public final ErrorCollector errors = new ErrorCollector();
+    @Rule
+    public final Timeout timeout = Timeout.seconds(90);
+
+    @BeforeClass
+    public static void startBoth() throws IOException {
+        fds = new TestFds();
+        reference = Daemon.reference();
+        ours = Daemon.ours();
+    }
+
+    @AfterClass
+    public static void stopBoth() throws IOException {
+        for (AutoCloseable c : new AutoCloseable[] {ours, reference, fds}) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    throw new IOException("cleanup of " + c, e);
+                }
+            }
+        }
+    }
+
+    @Test
+    public void scriptedCasesGetTheReferenceAnswers() {
+        for (Case c : cases()) {
+            String expected = transcript(c, reference);
+            // Guards the test itself: the reference must show the behaviour the protocol documents.
+            errors.checkThat("reference, " + c.name, lastLine(expected), startsWith(c.documentedEnd));
+            errors.checkThat(c.name, transcript(c, ours), equalTo(expected));
+        }
+    }
+
+    @Test
+    public void concurrentClientsGetTheReferenceAnswers() throws Exception {
+        List<Request> menu = answeredRequests();
+        Random random = new Random(20240229);
+        List<List<Request>> work = new ArrayList<>();
+        for (int i = 0; i < CLIENTS; i++) {
+            List<Request> requests = new ArrayList<>();
+            for (int j = 0; j < REQUESTS_PER_CLIENT; j++) {
+                requests.add(menu.get(random.nextInt(menu.size())));
+            }
+            work.add(requests);
+        }
+        // All connections of both servers exist before the first request, so the requests overlap.
+        CyclicBarrier allConnected = new CyclicBarrier(2 * CLIENTS);
+        ExecutorService pool = Executors.newFixedThreadPool(2 * CLIENTS);
+        try {
+            List<Future<List<String>>> referenceAnswers = new ArrayList<>();
+            List<Future<List<String>>> ourAnswers = new ArrayList<>();
+            for (List<Request> requests : work) {
+                referenceAnswers.add(pool.submit(client(reference.socket(), requests, allConnected)));
+                ourAnswers.add(pool.submit(client(ours.socket(), requests, allConnected)));
+            }
+            for (int i = 0; i < CLIENTS; i++) {
+                List<String> expected = referenceAnswers.get(i).get(60, TimeUnit.SECONDS);
+                List<String> actual = ourAnswers.get(i).get(60, TimeUnit.SECONDS);
+                // Only the first difference of each client: the rest would mostly repeat it.
+                for (int j = 0; j < REQUESTS_PER_CLIENT; j++) {
+                    if (!actual.get(j).equals(expected.get(j))) {
+                        errors.checkThat("concurrent client " + i + ", request " + j, actual.get(j),
+                                equalTo(expected.get(j)));
+                        break;
+                    }
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static Callable<List<String>> client(Path socket, List<Request> requests, CyclicBarrier allConnected) {
+        return () -> {
+            try (PrClient c = PrClient.connect(socket)) {
+                allConnected.await(30, TimeUnit.SECONDS);
+                List<String> answers = new ArrayList<>();
+                for (Request r : requests) {
+                    answers.add(r + ": " + r.sendOn(c));
+                }
+                return answers;
+            }
+        };
+    }
+
+    /** Requests that both helpers answer on any connection; the scripted cases and the load use them. */
+    private static List<Request> answeredRequests() {
+        Map<String, FileDescriptor> prInFds = new LinkedHashMap<>();
+        prInFds.put("/dev/null read-write", fds.devNullReadWrite);
+        prInFds.put("/dev/null read-only", fds.devNullReadOnly);
+        prInFds.put("a regular file", fds.regularFile);
+        prInFds.put("a directory", fds.directory);
+        List<Request> requests = new ArrayList<>();
+        prInFds.forEach((name, fd) -> {
+            // READ KEYS, READ RESERVATION, REPORT CAPABILITIES, READ FULL STATUS, and one undefined.
+            for (int serviceAction : new int[] {0, 1, 2, 3, 0x1F}) {
+                for (int length : new int[] {0, 1, PrClient.MAX_TRANSFER}) {
+                    requests.add(Request.prIn(serviceAction, length, fd, name));
+                }
+            }
+        });
+        prInFds.entrySet().stream().limit(2).forEach(e -> {
+            // REGISTER .. REGISTER AND MOVE; read-only gets INVALID OPCODE without any SG_IO.
+            for (int serviceAction = 0; serviceAction <= 7; serviceAction++) {
+                for (int length : new int[] {0, 24, PrClient.MAX_TRANSFER}) {
+                    requests.add(Request.prOut(serviceAction, length, e.getValue(), e.getKey()));
+                }
+            }
+        });
+        return requests;
+    }
+
+    private static List<Case> cases() {
+        List<Case> cases = new ArrayList<>();
+        FileDescriptor rw = fds.devNullReadWrite;
+        FileDescriptor ro = fds.devNullReadOnly;
+
+        cases.add(new Case("handshake: the server sends its flags, the client answers 0", ANSWERED, s -> {
+            PrClient c = s.open();
+            s.record("server feature flags " + Integer.toHexString(c.readInt()));
+            c.writeInt(0);
+            return c;
+        }));
+        for (int flags : new int[] {1, 0x80000000}) {
+            cases.add(new Case("handshake: the client answers flags " + Integer.toHexString(flags), CLOSED, s -> {
+                PrClient c = s.open();
+                s.record("server feature flags " + Integer.toHexString(c.readInt()));
+                c.writeInt(flags);
+                return c;
+            }));
+        }
+
+        for (Request r : answeredRequests()) {
+            cases.add(new Case(r.label, ANSWERED, s -> {
+                PrClient c = s.connect();
+                s.record(r.sendOn(c));
+                return c;
+            }));
+        }
+
+        // Bytes 5..8 hold PR OUT's real 32-bit length, but the protocol takes 7..8 (here 24).
+        for (int high : new int[] {0x0102, 0xFFFF}) {
+            byte[] cdb = PrClient.prOut(0, 24);
+            cdb[5] = (byte) (high >> 8);
+            cdb[6] = (byte) high;
+            cases.add(new Case("PR OUT with CDB bytes 5..8 = " + hex(cdb, 5, 9) + " (length 24 in 7..8)", ANSWERED,
+                    s -> {
+                        PrClient c = s.connect();
+                        s.record(c.request(rw, cdb, PrClient.parameters(24)));
+                        return c;
+                    }));
+        }
+
+        for (int opcode : new int[] {0x12, 0x00, 0xFF}) {
+            byte[] cdb = PrClient.prIn(0, 8);
+            cdb[0] = (byte) opcode;
+            cases.add(sendsOnly(String.format("opcode 0x%02x with an fd", opcode), CLOSED, cdb, rw));
+        }
+        cases.add(sendsOnly("PR IN without an fd", CLOSED, PrClient.prIn(0, 8)));
+        cases.add(sendsOnly("PR OUT without an fd", CLOSED, PrClient.prOut(0, 24)));
+        cases.add(sendsOnly("PR IN with two fds in one message", CLOSED, PrClient.prIn(0, 8), rw, ro));
+        cases.add(sendsOnly("PR OUT with two fds in one message", CLOSED, PrClient.prOut(0, 24), rw, ro));
+        cases.add(new Case("PR IN with one fd on byte 0 and another on byte 5", CLOSED, s -> {
+            PrClient c = s.connect();
+            byte[] cdb = PrClient.prIn(0, 8);
+            c.send(Arrays.copyOfRange(cdb, 0, 5), rw);
+            c.send(Arrays.copyOfRange(cdb, 5, 16), ro);
+            return c;
+        }));
+        for (int length : new int[] {PrClient.MAX_TRANSFER + 1, 0xFFFF}) {
+            cases.add(sendsOnly("PR IN with allocation length " + length, CLOSED, PrClient.prIn(0, length), rw));
+            cases.add(sendsOnly("PR OUT with parameter list length " + length, CLOSED, PrClient.prOut(0, length), rw));
+        }
+
+        for (int fdAt : new int[] {0, 5, 15}) {
+            cases.add(new Case("PR IN sent byte by byte, the fd with byte " + fdAt, ANSWERED, s -> {
+                PrClient c = s.connect();
+                c.sendByteByByte(PrClient.prIn(0, 8192), fdAt, rw);
+                s.record(c.readReply());
+                return c;
+            }));
+            cases.add(new Case("PR OUT sent byte by byte, the fd with byte " + fdAt, ANSWERED, s -> {
+                PrClient c = s.connect();
+                c.sendByteByByte(PrClient.prOut(0, 24), fdAt, rw);
+                c.send(PrClient.parameters(24));
+                s.record(c.readReply());
+                return c;
+            }));
+        }
+
+        cases.add(new Case("client disconnects mid-CDB, then a new connection", ANSWERED, s -> {
+            try (PrClient c = s.connect()) {
+                c.send(Arrays.copyOf(PrClient.prIn(0, 8192), 8), rw);
+            }
+            return servesANewConnection(s);
+        }));
+        cases.add(new Case("client disconnects mid-parameter list, then a new connection", ANSWERED, s -> {
+            try (PrClient c = s.connect()) {
+                c.send(PrClient.prOut(0, 24), rw);
+                c.send(Arrays.copyOf(PrClient.parameters(24), 10));
+            }
+            return servesANewConnection(s);
+        }));
+        return cases;
+    }
+
+    private static PrClient servesANewConnection(Session s) throws IOException {
+        PrClient c = s.connect();
+        s.record("new connection: " + c.request(fds.devNullReadWrite, PrClient.prIn(0, 8192), new byte[0]));
+        return c;
+    }
+
+    /** A case that sends {@code bytes} in one message with {@code fdsToSend} and expects no reply. */
+    private static Case sendsOnly(String name, String documentedEnd, byte[] bytes, FileDescriptor... fdsToSend) {
+        return new Case(name, documentedEnd, s -> {
+            PrClient c = s.connect();
+            c.send(bytes, fdsToSend);
+            return c;
+        });
+    }
+
+    /** What the case did and got from {@code server}, ending with whether the connection survived. */
+    private static String transcript(Case c, Daemon server) {
+        try (Session s = new Session(server.socket())) {
+            try {
+                s.record(probe(c.script.run(s)));
+            } catch (SocketTimeoutException e) {
+                s.record("no reply within the read timeout");
+            } catch (IOException e) {
+                s.record(CLOSED); // a write or read of the case itself met the closed connection
+            }
+            return String.join("\n", s.lines);
+        }
+    }
+
+    /** Sends one more request: answered means the connection was kept, EOF or reset means closed. */
+    private static String probe(PrClient c) throws SocketTimeoutException {
+        try {
+            return ANSWERED + ": " + c.request(fds.devNullReadWrite, PrClient.prIn(0, 8192), new byte[0]);
+        } catch (SocketTimeoutException e) {
+            throw e;
+        } catch (IOException e) {
+            return CLOSED;
+        }
+    }
+
+    private static String lastLine(String transcript) {
+        return transcript.substring(transcript.lastIndexOf('\n') + 1);
+    }
+
+    private static String hex(byte[] bytes, int from, int to) {
+        return HexFormat.ofDelimiter(" ").formatHex(bytes, from, to);
+    }
+
+    /** What a case does; returns the connection whose survival the probe then checks. */
+    private interface Script {
+        PrClient run(Session session) throws IOException;
+    }
+
+    private static final class Case {
+        final String name;
+        final String documentedEnd;
+        final Script script;
+
+        Case(String name, String documentedEnd, Script script) {
+            this.name = name;
+            this.documentedEnd = documentedEnd;
+            this.script = script;
+        }
+    }
+
+    /** The connections one case opens on one server (all closed afterwards) and what it saw. */
+    private static final class Session implements Closeable {
+        final List<String> lines = new ArrayList<>();
+        private final Path socket;
+        private final List<PrClient> clients = new ArrayList<>();
+
+        Session(Path socket) {
+            this.socket = socket;
+        }
+
+        PrClient open() throws IOException {
+            PrClient c = PrClient.open(socket);
+            clients.add(c);
+            return c;
+        }
+
+        PrClient connect() throws IOException {
+            PrClient c = PrClient.connect(socket);
+            clients.add(c);
+            return c;
+        }
+
+        void record(Object line) {
+            lines.add(String.valueOf(line));
+        }
+
+        @Override
+        public void close() {
+            for (PrClient c : clients) {
+                try {
+                    c.close();
+                } catch (IOException e) {
+                    // already closed by the peer: nothing left to release
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package org.prhelper.itests.blackbox;
+
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+/**
+ * The programs the black-box tests run. A missing one fails the test (never skips it): CI installs
+ * them, so their absence is a broken machine, and the message says which Debian package to install.
+ */
+final class Programs {
+    private Programs() {
+    }
+
+    /** Debian's reference helper. */
+    static Path qemuPrHelper() {
+        return onPath("qemu-pr-helper", "qemu-system-common");
+    }
+
+    static Path qemuSystemX86() {
+        return onPath("qemu-system-x86_64", "qemu-system-x86");
+    }
+
+    /** Our drop-in launcher in the distribution folder that failsafe names in prhelper.assembly. */
+    static Path ourLauncher() {
+        String assembly = System.getProperty("prhelper.assembly");
+        assertTrue("system property prhelper.assembly is not set (failsafe sets it; see itests/pom.xml)",
+                assembly != null && !assembly.isEmpty());
+        Path launcher = Paths.get(assembly, "bin", "qemu-pr-helper");
+        assertTrue(launcher + " is missing or not executable: build the distribution first"
+                + " (mvn -B install -DskipTests)", Files.isExecutable(launcher));
+        return launcher;
+    }
+
+    private static Path onPath(String program, String debianPackage) {
+        String path = System.getenv().getOrDefault("PATH", "") + File.pathSeparator + "/usr/bin";
+        for (String dir : path.split(File.pathSeparator)) {
+            Path candidate = Paths.get(dir.isEmpty() ? "." : dir, program);
+            if (Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        fail(program + " not found on PATH: install the Debian package " + debianPackage
+                + " (apt-get install " + debianPackage + ")");
+        throw new AssertionError("unreachable");
+    }
+}

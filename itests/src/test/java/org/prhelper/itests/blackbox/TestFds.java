@@ -1,0 +1,71 @@
+package org.prhelper.itests.blackbox;
+
+import java.io.Closeable;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.stream.Stream;
+
+import org.newsclub.net.unix.FileDescriptorCast;
+
+/**
+ * The descriptors the tests pass to the helpers: none is a SCSI device, so every command fails in
+ * SG_IO (or earlier) in a way both helpers must report alike.
+ */
+final class TestFds implements Closeable {
+    final FileDescriptor devNullReadWrite;
+    final FileDescriptor devNullReadOnly;
+    final FileDescriptor regularFile;
+    final FileDescriptor directory;
+
+    private final RandomAccessFile devNullRw;
+    private final FileInputStream devNullRo;
+    private final RandomAccessFile file;
+    private final FileChannel dir;
+    private final Path scratch;
+
+    TestFds() throws IOException {
+        scratch = Files.createTempDirectory("prh-fds-");
+        devNullRw = new RandomAccessFile("/dev/null", "rw");
+        devNullRo = new FileInputStream("/dev/null");
+        Path filePath = Files.write(scratch.resolve("regular-file"), PrClient.parameters(4096));
+        file = new RandomAccessFile(filePath.toFile(), "rw");
+        Path dirPath = Files.createDirectory(scratch.resolve("directory"));
+        dir = FileChannel.open(dirPath, StandardOpenOption.READ);
+        devNullReadWrite = devNullRw.getFD();
+        devNullReadOnly = devNullRo.getFD();
+        regularFile = file.getFD();
+        directory = FileDescriptorCast.unsafeUsing(descriptorNumberOf(dirPath.toRealPath())).getFileDescriptor();
+    }
+
+    /**
+     * Java hands out no FileDescriptor for a directory, but FileChannel opens one; /proc/self/fd
+     * tells which descriptor number it got (the only one pointing at this fresh directory).
+     */
+    private static int descriptorNumberOf(Path target) throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.filter(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).equals(target);
+                } catch (IOException e) {
+                    return false; // the descriptor that listed /proc/self/fd itself, already closed
+                }
+            }).mapToInt(fd -> Integer.parseInt(fd.getFileName().toString())).findFirst()
+                    .orElseThrow(() -> new IOException("no descriptor of " + target + " in /proc/self/fd"));
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        try (devNullRw; devNullRo; file; dir) {
+            Files.delete(scratch.resolve("regular-file"));
+            Files.delete(scratch.resolve("directory"));
+            Files.delete(scratch);
+        }
+    }
+}
