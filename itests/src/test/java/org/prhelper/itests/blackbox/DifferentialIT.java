@@ -1,7 +1,6 @@
 package org.prhelper.itests.blackbox;
 
 import static org.hamcrest.CoreMatchers.equalTo;
-import static org.hamcrest.CoreMatchers.startsWith;
 
 import java.io.Closeable;
 import java.io.FileDescriptor;
@@ -36,8 +35,8 @@ import org.junit.rules.Timeout;
  * and the errno-to-sense mapping. Every difference is collected, so one run lists them all.
  */
 public class DifferentialIT {
-    private static final String ANSWERED = "then: the next request on the connection is answered";
-    private static final String CLOSED = "then: the server has closed the connection";
+    private static final String ANSWERED = "the connection stays open: the next request is answered";
+    private static final String CLOSED = "the server has closed the connection";
     private static final int CLIENTS = 64;
     private static final int REQUESTS_PER_CLIENT = 50;
 
@@ -59,12 +58,18 @@ public class DifferentialIT {
 
     @AfterClass
     public static void stopBoth() throws IOException {
-        for (AutoCloseable c : new AutoCloseable[] {ours, reference, fds}) {
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    throw new IOException("cleanup of " + c, e);
+        try {
+            if (ours != null) {
+                ours.close();
+            }
+        } finally {
+            try {
+                if (reference != null) {
+                    reference.close();
+                }
+            } finally {
+                if (fds != null) {
+                    fds.close();
                 }
             }
         }
@@ -73,17 +78,21 @@ public class DifferentialIT {
     @Test
     public void scriptedCasesGetTheReferenceAnswers() {
         for (Case c : cases()) {
-            String expected = transcript(c, reference);
+            List<Object> expected = transcript(c, reference);
+            List<Object> actual = transcript(c, ours);
             // Guards the test itself: the reference must show the behaviour the protocol documents.
-            errors.checkThat("reference, " + c.name, lastLine(expected), startsWith(c.documentedEnd));
-            errors.checkThat(c.name, transcript(c, ours), equalTo(expected));
+            errors.checkThat("reference, " + c.name, expected.get(expected.size() - 1), equalTo(c.documentedEnd));
+            if (!sameAsReference(actual, expected)) {
+                errors.addError(new AssertionError(c.name + "\n  reference:\n" + render(expected)
+                        + "\n  ours:\n" + render(actual)));
+            }
         }
     }
 
     @Test
     public void concurrentClientsGetTheReferenceAnswers() throws Exception {
         List<Request> menu = answeredRequests();
-        Random random = new Random(20240229);
+        Random random = new Random(20240229); // fixed: a failing mix comes back on the next run
         List<List<Request>> work = new ArrayList<>();
         for (int i = 0; i < CLIENTS; i++) {
             List<Request> requests = new ArrayList<>();
@@ -96,20 +105,21 @@ public class DifferentialIT {
         CyclicBarrier allConnected = new CyclicBarrier(2 * CLIENTS);
         ExecutorService pool = Executors.newFixedThreadPool(2 * CLIENTS);
         try {
-            List<Future<List<String>>> referenceAnswers = new ArrayList<>();
-            List<Future<List<String>>> ourAnswers = new ArrayList<>();
+            List<Future<List<Reply>>> referenceAnswers = new ArrayList<>();
+            List<Future<List<Reply>>> ourAnswers = new ArrayList<>();
             for (List<Request> requests : work) {
                 referenceAnswers.add(pool.submit(client(reference.socket(), requests, allConnected)));
                 ourAnswers.add(pool.submit(client(ours.socket(), requests, allConnected)));
             }
             for (int i = 0; i < CLIENTS; i++) {
-                List<String> expected = referenceAnswers.get(i).get(60, TimeUnit.SECONDS);
-                List<String> actual = ourAnswers.get(i).get(60, TimeUnit.SECONDS);
+                List<Reply> expected = referenceAnswers.get(i).get(60, TimeUnit.SECONDS);
+                List<Reply> actual = ourAnswers.get(i).get(60, TimeUnit.SECONDS);
                 // Only the first difference of each client: the rest would mostly repeat it.
                 for (int j = 0; j < REQUESTS_PER_CLIENT; j++) {
-                    if (!actual.get(j).equals(expected.get(j))) {
-                        errors.checkThat("concurrent client " + i + ", request " + j, actual.get(j),
-                                equalTo(expected.get(j)));
+                    if (!actual.get(j).matchesReference(expected.get(j))) {
+                        errors.addError(new AssertionError("concurrent client " + i + ", request " + j + ": "
+                                + work.get(i).get(j) + "\n  reference: " + expected.get(j) + "\n  ours:      "
+                                + actual.get(j)));
                         break;
                     }
                 }
@@ -119,13 +129,13 @@ public class DifferentialIT {
         }
     }
 
-    private static Callable<List<String>> client(Path socket, List<Request> requests, CyclicBarrier allConnected) {
+    private static Callable<List<Reply>> client(Path socket, List<Request> requests, CyclicBarrier allConnected) {
         return () -> {
             try (PrClient c = PrClient.connect(socket)) {
                 allConnected.await(30, TimeUnit.SECONDS);
-                List<String> answers = new ArrayList<>();
+                List<Reply> answers = new ArrayList<>();
                 for (Request r : requests) {
-                    answers.add(r + ": " + r.sendOn(c));
+                    answers.add(r.sendOn(c));
                 }
                 return answers;
             }
@@ -255,7 +265,8 @@ public class DifferentialIT {
 
     private static PrClient servesANewConnection(Session s) throws IOException {
         PrClient c = s.connect();
-        s.record("new connection: " + c.request(fds.devNullReadWrite, PrClient.prIn(0, 8192), new byte[0]));
+        s.record("new connection");
+        s.record(c.request(fds.devNullReadWrite, PrClient.prIn(0, 8192), new byte[0]));
         return c;
     }
 
@@ -268,33 +279,47 @@ public class DifferentialIT {
         });
     }
 
-    /** What the case did and got from {@code server}, ending with whether the connection survived. */
-    private static String transcript(Case c, Daemon server) {
+    /**
+     * What the case did and got from {@code server}: the replies and notes it recorded, then whether
+     * the connection survived: one more request is answered (its reply recorded too) or finds the
+     * connection closed (EOF or reset).
+     */
+    private static List<Object> transcript(Case c, Daemon server) {
         try (Session s = new Session(server.socket())) {
             try {
-                s.record(probe(c.script.run(s)));
+                PrClient probed = c.script.run(s);
+                s.record(probed.request(fds.devNullReadWrite, PrClient.prIn(0, 8192), new byte[0]));
+                s.record(ANSWERED);
             } catch (SocketTimeoutException e) {
                 s.record("no reply within the read timeout");
             } catch (IOException e) {
-                s.record(CLOSED); // a write or read of the case itself met the closed connection
+                s.record(CLOSED);
             }
-            return String.join("\n", s.lines);
+            return s.entries;
         }
     }
 
-    /** Sends one more request: answered means the connection was kept, EOF or reset means closed. */
-    private static String probe(PrClient c) throws SocketTimeoutException {
-        try {
-            return ANSWERED + ": " + c.request(fds.devNullReadWrite, PrClient.prIn(0, 8192), new byte[0]);
-        } catch (SocketTimeoutException e) {
-            throw e;
-        } catch (IOException e) {
-            return CLOSED;
-        }
+    private static String render(List<Object> transcript) {
+        StringBuilder text = new StringBuilder();
+        transcript.forEach(entry -> text.append("    ").append(entry).append('\n'));
+        return text.toString();
     }
 
-    private static String lastLine(String transcript) {
-        return transcript.substring(transcript.lastIndexOf('\n') + 1);
+    /** Same steps and outcome, every reply matching the reference's ({@link Reply#matchesReference}). */
+    private static boolean sameAsReference(List<Object> actual, List<Object> expected) {
+        if (actual.size() != expected.size()) {
+            return false;
+        }
+        for (int i = 0; i < actual.size(); i++) {
+            Object a = actual.get(i);
+            Object e = expected.get(i);
+            boolean same = a instanceof Reply && e instanceof Reply ? ((Reply) a).matchesReference((Reply) e)
+                    : a.equals(e);
+            if (!same) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String hex(byte[] bytes, int from, int to) {
@@ -320,7 +345,7 @@ public class DifferentialIT {
 
     /** The connections one case opens on one server (all closed afterwards) and what it saw. */
     private static final class Session implements Closeable {
-        final List<String> lines = new ArrayList<>();
+        final List<Object> entries = new ArrayList<>();
         private final Path socket;
         private final List<PrClient> clients = new ArrayList<>();
 
@@ -340,8 +365,9 @@ public class DifferentialIT {
             return c;
         }
 
-        void record(Object line) {
-            lines.add(String.valueOf(line));
+        /** A reply, or a note such as the server's flags or the outcome. */
+        void record(Object entry) {
+            entries.add(entry);
         }
 
         @Override

@@ -37,8 +37,7 @@ final class Programs {
     }
 
     private static Path onPath(String program, String debianPackage) {
-        String path = System.getenv().getOrDefault("PATH", "") + File.pathSeparator + "/usr/bin";
-        for (String dir : path.split(File.pathSeparator)) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             Path candidate = Paths.get(dir.isEmpty() ? "." : dir, program);
             if (Files.isExecutable(candidate)) {
                 return candidate;
