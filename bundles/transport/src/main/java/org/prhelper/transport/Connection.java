@@ -7,6 +7,7 @@ import org.newsclub.net.unix.AFUNIXSocket;
 import org.prhelper.api.PrHandler;
 import org.prhelper.api.PrRequest;
 import org.prhelper.api.PrResponse;
+import org.prhelper.api.ScsiStatus;
 import org.prhelper.api.SenseCode;
 import org.prhelper.codec.ReadOutcome;
 import org.prhelper.codec.ReceivedFd;
@@ -50,6 +51,9 @@ final class Connection implements Runnable {
                     response.reset();
                     execute(request, response);
                     protocol.writeResponse(request, response);
+                    if (LOG.isTraceEnabled()) {
+                        trace(request, response);
+                    }
                 } finally {
                     fd.close();
                     request.device(null);
@@ -82,6 +86,18 @@ final class Connection implements Runnable {
             LOG.warn("{}: request failed", name, e);
             response.checkCondition(SenseCode.LUN_COMMUNICATION_FAILURE);
         }
+    }
+
+    private void trace(PrRequest request, PrResponse response) {
+        byte[] sense = response.sense();
+        LOG.trace("{}: fd {} opcode 0x{} sa {} length {} -> status {} sense {}/{}/{} data {}", name,
+                request.device().fd(), Integer.toHexString(request.opcode()), request.serviceAction(),
+                request.transferLength(), ScsiStatus.name(response.status()), hex(sense[2] & 0x0F),
+                hex(sense[12]), hex(sense[13]), response.dataLength());
+    }
+
+    private static String hex(int b) {
+        return String.format("%02x", b & 0xFF);
     }
 
     /** Ends the connection from our side: no further request is read, the one in progress completes. */
