@@ -1,0 +1,128 @@
+package org.prhelper.itests.blackbox;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.Test;
+
+/** bin/qemu-pr-helper as a process: its options, pid handling and signals, next to the reference's. */
+public class LauncherIT {
+    private record Run(int status, String stdout, String stderr) {
+    }
+
+    private static Run run(Path program, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(program.toString());
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile("prh-out", ".txt");
+        Path err = Files.createTempFile("prh-err", ".txt");
+        try {
+            Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            assertTrue(command + " did not finish", p.waitFor(60, TimeUnit.SECONDS));
+            return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
+        } finally {
+            Files.delete(out);
+            Files.delete(err);
+        }
+    }
+
+    @Test
+    public void usageErrorsMatchTheReference() throws Exception {
+        String[][] cases = {{"-k", "relative.sock"}, {"-x"}, {"--socket"}};
+        for (String[] args : cases) {
+            Run ref = run(Programs.qemuPrHelper(), args);
+            Run ours = run(Programs.ourLauncher(), args);
+            assertEquals(String.join(" ", args) + ": exit status", ref.status, ours.status);
+            assertEquals(1, ours.status);
+            // getopt names the program by argv[0]: a full path for the reference as started here.
+            assertEquals(String.join(" ", args), firstLine(ref.stderr), firstLine(ours.stderr));
+        }
+    }
+
+    private static String firstLine(String stderr) {
+        return stderr.lines().findFirst().orElse("").replaceFirst("^\\S*qemu-pr-helper: ", "qemu-pr-helper: ");
+    }
+
+    @Test
+    public void helpVersionAndUnsupportedPrivilegeDrop() throws Exception {
+        Run help = run(Programs.ourLauncher(), "--help");
+        assertEquals(0, help.status);
+        assertTrue(help.stdout, help.stdout.startsWith("Usage: qemu-pr-helper [OPTIONS]"));
+        Run version = run(Programs.ourLauncher(), "-V");
+        assertEquals(0, version.status);
+        assertTrue(version.stdout, version.stdout.startsWith("qemu-pr-helper (prhelper) "
+                + System.getProperty("prhelper.version")));
+        Run user = run(Programs.ourLauncher(), "-u", "nobody");
+        assertEquals(1, user.status);
+        assertTrue(user.stderr, user.stderr.contains("not supported yet"));
+    }
+
+    @Test
+    public void execsTheJvmAndWritesItsPid() throws Exception {
+        Path data = Files.createTempDirectory("prh-data-");
+        Path socket = Daemon.socketPath("pid");
+        Path pidfile = Files.createTempFile("prh", ".pid");
+        try (Daemon d = Daemon.start("ours-pidfile", List.of(Programs.ourLauncher().toString(), "-k",
+                socket.toString(), "-f", pidfile.toString()), Map.of("PRHELPER_DATA", data.toString()), socket, data)) {
+            // No fork: the pid we started is the one serving, and it is the JVM.
+            assertEquals(String.valueOf(d.pid()), Files.readString(pidfile).trim());
+            assertTrue(Files.readSymbolicLink(Path.of("/proc", String.valueOf(d.pid()), "exe")).toString()
+                    .endsWith("/java"));
+        } finally {
+            Files.deleteIfExists(pidfile);
+        }
+    }
+
+    @Test
+    public void sigintSighupAndSigtermStopGracefully() throws Exception {
+        for (String signal : new String[] {"INT", "HUP", "TERM"}) {
+            Path data = Files.createTempDirectory("prh-data-");
+            Path socket = Daemon.socketPath("sig");
+            try (Daemon d = Daemon.start("ours-" + signal, List.of(Programs.ourLauncher().toString(), "-k",
+                    socket.toString()), Map.of("PRHELPER_DATA", data.toString()), socket, data)) {
+                assertEquals(0, new ProcessBuilder("kill", "-" + signal, String.valueOf(d.pid())).start().waitFor());
+                assertTrue(signal + ": still running", Poll.until(Duration.ofSeconds(15), () -> !d.isAlive()));
+                assertFalse(signal + ": socket file left behind", Files.exists(socket));
+            }
+        }
+    }
+
+    @Test
+    public void daemonReturnsOnceTheSocketAcceptsAndWritesThePidfile() throws Exception {
+        Path data = Files.createTempDirectory("prh-data-");
+        Path socket = Daemon.socketPath("daemon");
+        Path pidfile = data.resolve("agent.pid");
+        ProcessBuilder launcher = new ProcessBuilder(Programs.ourLauncher().toString(), "-d", "-k", socket.toString(),
+                "-f", pidfile.toString()).redirectErrorStream(true).redirectOutput(data.resolve("out").toFile());
+        launcher.environment().put("PRHELPER_DATA", data.toString());
+        Process p = launcher.start();
+        long pid = -1;
+        try {
+            assertTrue(p.waitFor(90, TimeUnit.SECONDS));
+            assertEquals(Files.readString(data.resolve("out")), 0, p.exitValue());
+            assertTrue("socket must accept when -d returns", Files.exists(socket));
+            pid = Long.parseLong(Files.readString(pidfile).trim());
+            PrClient.connect(socket).close();
+        } finally {
+            if (pid > 0) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+                long daemon = pid;
+                assertTrue(Poll.until(Duration.ofSeconds(15), () -> ProcessHandle.of(daemon).isEmpty()));
+            }
+            Files.deleteIfExists(socket);
+        }
+        assertFalse(Files.exists(socket));
+    }
+}
