@@ -15,8 +15,10 @@ public final class PrResponse {
     private final byte[] data = new byte[PrRequest.MAX_TRANSFER];
     private int status;
     private int dataLength;
+    private String backend;
 
     public void reset() {
+        backend = null;
         status = ScsiStatus.GOOD;
         dataLength = 0;
         Arrays.fill(sense, (byte) 0);
@@ -49,6 +51,15 @@ public final class PrResponse {
             throw new IllegalArgumentException("data length " + length);
         }
         dataLength = length;
+    }
+
+    /** The name of the backend that executed the request, or null if none did (for the audit trail). */
+    public String backend() {
+        return backend;
+    }
+
+    public void backend(String name) {
+        backend = name;
     }
 
     /** CHECK CONDITION with fixed-format sense data for {@code code}, and no data. */

@@ -14,6 +14,7 @@ public record SenseCode(int key, int asc, int ascq) {
     public static final int KEY_ABORTED_COMMAND = 0x0B;
 
     public static final SenseCode INVALID_OPCODE = new SenseCode(KEY_ILLEGAL_REQUEST, 0x20, 0x00);
+    public static final SenseCode ACCESS_DENIED_NO_ACCESS_RIGHTS = new SenseCode(KEY_ILLEGAL_REQUEST, 0x20, 0x02);
     public static final SenseCode INVALID_FIELD_IN_CDB = new SenseCode(KEY_ILLEGAL_REQUEST, 0x24, 0x00);
     public static final SenseCode INVALID_FIELD_IN_PARAMETER_LIST = new SenseCode(KEY_ILLEGAL_REQUEST, 0x26, 0x00);
     public static final SenseCode PARAMETER_LIST_LENGTH_ERROR = new SenseCode(KEY_ILLEGAL_REQUEST, 0x1A, 0x00);

@@ -91,6 +91,7 @@ public final class Dispatcher implements PrHandler {
             response.checkCondition(SenseCode.LUN_COMMUNICATION_FAILURE);
             return;
         }
+        response.backend(backend.name());
         try {
             backend.execute(request, response);
         } catch (RuntimeException e) {

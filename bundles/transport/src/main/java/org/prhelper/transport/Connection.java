@@ -1,9 +1,14 @@
 package org.prhelper.transport;
 
 import java.io.IOException;
-import java.util.function.Supplier;
+import java.time.Instant;
 
 import org.newsclub.net.unix.AFUNIXSocket;
+import org.prhelper.api.AuditRecord;
+import org.prhelper.api.AuditSink;
+import org.prhelper.api.DeviceIdentity;
+import org.prhelper.api.DeviceInspector;
+import org.prhelper.api.PeerIdentity;
 import org.prhelper.api.PrHandler;
 import org.prhelper.api.PrRequest;
 import org.prhelper.api.PrResponse;
@@ -12,30 +17,42 @@ import org.prhelper.api.SenseCode;
 import org.prhelper.codec.ReadOutcome;
 import org.prhelper.codec.ReceivedFd;
 import org.prhelper.codec.ServerProtocol;
+import org.prhelper.policy.Decision;
+import org.prhelper.policy.SocketPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One client connection, served on its own thread: handshake, then request after request. */
+/**
+ * One client connection, served on its own thread: handshake, then request after request, each checked
+ * against the socket's policy, executed, answered and audited.
+ */
 final class Connection implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
     /** Room for the most descriptors one message can carry (SCM_MAX_FD 253), so extras are seen and closed. */
     private static final int ANCILLARY_BUFFER = 253 * 4 + 64;
 
     private final AFUNIXSocket socket;
-    private final Supplier<PrHandler> handler;
+    private final SocketServices services;
     private final Runnable onClose;
     private final String name;
+    private volatile PeerIdentity peer = PeerIdentity.UNKNOWN;
 
-    Connection(AFUNIXSocket socket, Supplier<PrHandler> handler, Runnable onClose, String name) {
+    Connection(AFUNIXSocket socket, SocketServices services, Runnable onClose, String name) {
         this.socket = socket;
-        this.handler = handler;
+        this.services = services;
         this.onClose = onClose;
         this.name = name;
+    }
+
+    PeerIdentity peer() {
+        return peer;
     }
 
     @Override
     public void run() {
         try (AFUNIXSocket s = socket) {
+            // SO_PEERCRED holds the credentials of connect() time: read once per connection.
+            peer = Peers.of(s);
             s.setAncillaryReceiveBufferSize(ANCILLARY_BUFFER);
             ServerProtocol protocol = new ServerProtocol(new JunixChannel(s));
             if (!protocol.handshake()) {
@@ -48,9 +65,21 @@ final class Connection implements Runnable {
             while ((outcome = protocol.readRequest(request)) == ReadOutcome.REQUEST) {
                 ReceivedFd fd = (ReceivedFd) request.device();
                 try {
+                    long start = System.nanoTime();
                     response.reset();
-                    execute(request, response);
+                    AuditSink audit = services.audit();
+                    SocketPolicy policy = services.policy();
+                    DeviceIdentity device = audit != null || policy.needsDevice() ? identify(fd) : DeviceIdentity.UNKNOWN;
+                    Decision decision = policy.check(peer, device, request);
+                    if (decision.allowed()) {
+                        execute(request, response);
+                    } else {
+                        decision.applyTo(response);
+                    }
                     protocol.writeResponse(request, response);
+                    if (audit != null) {
+                        audit(audit, request, response, device, decision, System.nanoTime() - start);
+                    }
                     if (LOG.isTraceEnabled()) {
                         trace(request, response);
                     }
@@ -73,8 +102,42 @@ final class Connection implements Runnable {
         }
     }
 
+    private DeviceIdentity identify(ReceivedFd fd) {
+        DeviceInspector inspector = services.inspector();
+        return inspector == null ? DeviceIdentity.UNKNOWN : inspector.identify(fd);
+    }
+
+    private void audit(AuditSink audit, PrRequest request, PrResponse response, DeviceIdentity device,
+            Decision decision, long nanos) {
+        boolean out = request.isOut();
+        byte[] cdb = request.cdb();
+        byte[] sense = response.sense();
+        try {
+            audit.record(new AuditRecord(Instant.now(), services.socketName(), peer, device, request.opcode(),
+                    request.serviceAction(), out ? (cdb[2] & 0xF0) >> 4 : -1, out ? cdb[2] & 0x0F : -1,
+                    out ? key(request, 0) : 0, out ? key(request, 8) : 0,
+                    decision.allowed() ? "allow" : "deny: " + decision.rule(), response.backend(),
+                    response.status(), sense[2] & 0x0F, sense[12] & 0xFF, sense[13] & 0xFF, nanos));
+        } catch (RuntimeException e) {
+            LOG.warn("{}: audit sink failed", name, e);
+        }
+    }
+
+    /** The 8-byte big-endian key at {@code offset} of the PR OUT parameter list, 0 if the list is shorter. */
+    private static long key(PrRequest request, int offset) {
+        if (request.parameterLength() < offset + 8) {
+            return 0;
+        }
+        byte[] p = request.parameters();
+        long k = 0;
+        for (int i = 0; i < 8; i++) {
+            k = (k << 8) | (p[offset + i] & 0xFF);
+        }
+        return k;
+    }
+
     private void execute(PrRequest request, PrResponse response) {
-        PrHandler h = handler.get();
+        PrHandler h = services.handler();
         if (h == null) {
             // The dispatcher is being replaced: the same answer QEMU gives when it cannot reach a helper.
             response.checkCondition(SenseCode.LUN_COMMUNICATION_FAILURE);

@@ -14,12 +14,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 
 import org.newsclub.net.unix.AFUNIXServerSocket;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
-import org.prhelper.api.PrHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +29,7 @@ final class Listener {
     private static final Logger LOG = LoggerFactory.getLogger(Listener.class);
 
     private final SocketSettings settings;
-    private final Supplier<PrHandler> handler;
+    private final SocketServices services;
     private final AFUNIXServerSocket server;
     private final List<Object> identity;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
@@ -39,9 +37,9 @@ final class Listener {
     private final Thread acceptor;
     private volatile boolean closing;
 
-    Listener(SocketSettings settings, Supplier<PrHandler> handler) throws IOException {
+    Listener(SocketSettings settings, SocketServices services) throws IOException {
         this.settings = settings;
-        this.handler = handler;
+        this.services = services;
         Path path = settings.path();
         Files.createDirectories(path.getParent());
         // Like qemu-pr-helper: a file left at the path (a stale socket) is replaced.
@@ -86,8 +84,8 @@ final class Listener {
         }
     }
 
-    Path path() {
-        return settings.path();
+    SocketSettings settings() {
+        return settings;
     }
 
     int connectionCount() {
@@ -111,9 +109,9 @@ final class Listener {
                 closeQuietly(socket);
                 continue;
             }
-            String name = settings.path().getFileName() + "#" + counter.incrementAndGet();
+            String name = services.socketName() + "#" + counter.incrementAndGet();
             Connection[] self = new Connection[1];
-            Connection c = new Connection(socket, handler, () -> connections.remove(self[0]), name);
+            Connection c = new Connection(socket, services, () -> connections.remove(self[0]), name);
             self[0] = c;
             connections.add(c);
             Thread t = new Thread(c, "prhelper-conn " + name);

@@ -6,7 +6,7 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * A validated {@link TransportConfig}. Each check names the configuration key and the bad value, so a
+ * A validated {@link SocketConfig}. Each check names the configuration key and the bad value, so a
  * mistake in a .cfg file reads as one clear log line.
  */
 record SocketSettings(Path path, Set<PosixFilePermission> mode, String owner, String group, int backlog,
@@ -14,7 +14,7 @@ record SocketSettings(Path path, Set<PosixFilePermission> mode, String owner, St
     /** Linux sun_path holds 108 bytes including the terminating NUL. */
     static final int MAX_PATH_BYTES = 107;
 
-    static SocketSettings of(TransportConfig config) {
+    static SocketSettings of(SocketConfig config) {
         String path = config.path() == null ? "" : config.path().trim();
         if (path.isEmpty() || !path.startsWith("/")) {
             throw new IllegalArgumentException("path = '" + path + "': the socket path must be absolute");

@@ -1,28 +1,36 @@
 package org.prhelper.transport;
 
 import java.io.IOException;
+import java.util.Map;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
+import org.prhelper.api.AuditSink;
+import org.prhelper.api.DeviceInspector;
 import org.prhelper.api.PrHandler;
+import org.prhelper.policy.SocketPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves the pr-helper protocol on the configured Unix socket. The request handler is a dynamic
- * reference, so the dispatcher and the backends behind it can be replaced while clients stay connected.
+ * One socket per factory configuration ({@code etc/org.prhelper.socket-NAME.cfg}). The dispatcher, the
+ * device inspector and the audit sink are dynamic references, so they can be replaced while clients
+ * stay connected; a changed policy applies from the next request, and only a changed path, mode,
+ * owner, group or limit reopens the socket.
  */
-@Component(service = {}, immediate = true, configurationPid = "org.prhelper.transport",
+@Component(service = {}, immediate = true, configurationPid = SocketTransport.FACTORY_PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE)
-@Designate(ocd = TransportConfig.class)
-public final class SocketTransport {
+@Designate(ocd = SocketConfig.class, factory = true)
+public final class SocketTransport implements SocketServices {
+    static final String FACTORY_PID = "org.prhelper.socket";
     private static final Logger LOG = LoggerFactory.getLogger(SocketTransport.class);
     /** How long stopping waits for requests in progress; QEMU retries for about 5 s after that. */
     private static final long STOP_GRACE_MILLIS = 3000;
@@ -31,28 +39,105 @@ public final class SocketTransport {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile PrHandler handler;
 
-    private final Listener listener;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile DeviceInspector inspector;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile AuditSink audit;
+
+    private volatile String name;
+    private volatile SocketPolicy policy = SocketPolicy.ALLOW_ALL;
+    private Listener listener;
 
     @Activate
-    public SocketTransport(TransportConfig config) {
-        Listener l = null;
+    public SocketTransport(SocketConfig config, Map<String, Object> properties) {
+        name = socketName(config, properties);
+        configure(config, properties);
+    }
+
+    @Modified
+    synchronized void configure(SocketConfig config, Map<String, Object> properties) {
+        SocketSettings settings;
+        SocketPolicy newPolicy;
         try {
-            SocketSettings settings = SocketSettings.of(config);
-            l = new Listener(settings, () -> handler);
-            LOG.info("Serving pr-helper protocol on {}", settings.path());
+            settings = SocketSettings.of(config);
+            newPolicy = SocketPolicy.parse(properties);
         } catch (IllegalArgumentException e) {
-            LOG.error("Invalid org.prhelper.transport configuration: {}", e.getMessage());
-        } catch (IOException e) {
-            LOG.error("Cannot listen on {}: {}", config.path(), e.toString());
+            // Keep serving with what was valid before: a typo must not take a VM's socket away.
+            LOG.error("Invalid configuration of socket {} ({}): {}{}", name, properties.get("service.pid"),
+                    e.getMessage(), listener == null ? "; not serving it" : "; keeping the previous configuration");
+            return;
         }
-        listener = l;
+        policy = newPolicy;
+        name = socketName(config, properties);
+        if (listener != null && listener.settings().equals(settings)) {
+            LOG.info("Socket {}: policy updated", name);
+            return;
+        }
+        if (listener != null) {
+            listener.close(STOP_GRACE_MILLIS);
+            listener = null;
+        }
+        try {
+            listener = new Listener(settings, this);
+            LOG.info("Serving pr-helper protocol on {} (socket {})", settings.path(), name);
+        } catch (IOException e) {
+            LOG.error("Cannot listen on {} (socket {}): {}", settings.path(), name, e.toString());
+        }
+    }
+
+    /** The configured name, else the factory configuration's own (NAME of org.prhelper.socket-NAME.cfg). */
+    static String socketName(SocketConfig config, Map<String, Object> properties) {
+        if (config.name() != null && !config.name().isBlank()) {
+            return config.name().trim();
+        }
+        Object pid = properties.get("service.pid");
+        if (pid instanceof String s) {
+            int tilde = s.lastIndexOf('~');
+            if (tilde >= 0) {
+                return s.substring(tilde + 1);
+            }
+            if (s.startsWith(FACTORY_PID + ".")) {
+                return s.substring(FACTORY_PID.length() + 1);
+            }
+        }
+        String path = config.path() == null ? "" : config.path();
+        return path.substring(path.lastIndexOf('/') + 1);
     }
 
     @Deactivate
-    void stop() {
+    synchronized void stop() {
         if (listener != null) {
             listener.close(STOP_GRACE_MILLIS);
-            LOG.info("Stopped serving {}", listener.path());
+            LOG.info("Stopped serving {} (socket {})", listener.settings().path(), name);
+            listener = null;
         }
+    }
+
+    @Override
+    public String socketName() {
+        return name;
+    }
+
+    @Override
+    public PrHandler handler() {
+        return handler;
+    }
+
+    @Override
+    public DeviceInspector inspector() {
+        return inspector;
+    }
+
+    @Override
+    public AuditSink audit() {
+        return audit;
+    }
+
+    @Override
+    public SocketPolicy policy() {
+        return policy;
     }
 }

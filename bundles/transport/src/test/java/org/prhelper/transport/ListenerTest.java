@@ -21,8 +21,11 @@ import org.junit.Before;
 import org.junit.Test;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
+import org.prhelper.api.AuditSink;
+import org.prhelper.api.DeviceInspector;
 import org.prhelper.api.PrHandler;
 import org.prhelper.api.ScsiStatus;
+import org.prhelper.policy.SocketPolicy;
 
 /** The transport over real Unix sockets, with a handler that answers GOOD and some data. */
 public class ListenerTest {
@@ -55,9 +58,38 @@ public class ListenerTest {
     }
 
     private Listener start(String mode) throws IOException {
-        listener = new Listener(SocketSettings.of(SocketSettingsTest.config(sock.toString(), mode, 8, 100)),
-                () -> handler);
+        listener = new Listener(SocketSettings.of(Configs.socket(sock.toString(), mode, 8, 100)), services());
         return listener;
+    }
+
+    /** The socket's services: our handler, no inspector, no audit, no policy. */
+    private SocketServices services() {
+        return new SocketServices() {
+            @Override
+            public String socketName() {
+                return "test";
+            }
+
+            @Override
+            public PrHandler handler() {
+                return handler;
+            }
+
+            @Override
+            public DeviceInspector inspector() {
+                return null;
+            }
+
+            @Override
+            public AuditSink audit() {
+                return null;
+            }
+
+            @Override
+            public SocketPolicy policy() {
+                return SocketPolicy.ALLOW_ALL;
+            }
+        };
     }
 
     private static final class Client implements AutoCloseable {

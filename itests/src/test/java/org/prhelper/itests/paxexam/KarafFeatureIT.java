@@ -56,7 +56,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class KarafFeatureIT {
-    private static final String TRANSPORT_PID = "org.prhelper.transport";
+    private static final String SOCKET_FACTORY_PID = "org.prhelper.socket";
     private static final String SGIO_BUNDLE = "org.prhelper.sgio";
     /** Carries the socket path chosen in the driver JVM into the Karaf JVM, where the tests run. */
     private static final String SOCKET_PROPERTY = "prhelper.itest.socket";
@@ -118,7 +118,7 @@ public class KarafFeatureIT {
                 features(maven("org.prhelper", "prhelper-features").version(requiredProperty("prhelper.version"))
                         .classifier("features").type("xml"), "prhelper"),
                 // sun_path holds 108 bytes: the socket goes to /tmp, not under target/exam/<uuid>/data.
-                editConfigurationFilePut("etc/" + TRANSPORT_PID + ".cfg", "path", socket),
+                editConfigurationFilePut("etc/" + SOCKET_FACTORY_PID + "-itest.cfg", "path", socket),
                 systemProperty(SOCKET_PROPERTY).value(socket));
     }
 
@@ -169,8 +169,10 @@ public class KarafFeatureIT {
     @Test
     public void movesSocketWhenPathIsReconfigured() throws Exception {
         Path original = awaitSocket(Path.of(System.getProperty(SOCKET_PROPERTY)));
-        Configuration configuration = configurationAdmin.getConfiguration(TRANSPORT_PID, "?");
-        assertEquals("configured path", original.toString(), path(configuration));
+        Configuration[] found = configurationAdmin.listConfigurations(
+                "(&(service.factoryPid=" + SOCKET_FACTORY_PID + ")(path=" + original + "))");
+        assertNotNull("a socket configuration with path " + original, found);
+        Configuration configuration = found[0];
         Path moved = newSocketPath();
         try {
             setPath(configuration, moved);
@@ -206,12 +208,6 @@ public class KarafFeatureIT {
             }
         }
         throw new AssertionError("bundle " + symbolicName + " is not installed");
-    }
-
-    private static String path(Configuration configuration) {
-        Dictionary<String, Object> properties = configuration.getProperties();
-        assertNotNull("configuration " + TRANSPORT_PID + " exists", properties);
-        return (String) properties.get("path");
     }
 
     private static void setPath(Configuration configuration, Path path) throws IOException {

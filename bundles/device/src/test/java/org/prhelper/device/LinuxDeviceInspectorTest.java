@@ -1,0 +1,142 @@
+package org.prhelper.device;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertSame;
+import static org.junit.Assert.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+import org.prhelper.api.DeviceIdentity;
+import org.prhelper.api.DeviceIdentity.Kind;
+
+public class LinuxDeviceInspectorTest {
+    private static final String NULL_WWID = "naa.6001405ab0000000000000000000003";
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFREG = 0100000;
+
+    @Rule
+    public final TemporaryFolder tmp = new TemporaryFolder();
+    private FakeSysfs tree;
+    private SysfsCache cache;
+    private LinuxDeviceInspector inspector;
+    private long now;
+
+    @Before
+    public void inspector() throws IOException {
+        tree = new FakeSysfs(tmp.newFolder("sys").toPath());
+        // Gives /dev/null (char 1:3) a WWID, so the tests see numbers and sysfs wired together.
+        tree.write("dev/char/1:3/device/wwid", NULL_WWID + "\n");
+        cache = new SysfsCache(new Sysfs(tree.root), 16, () -> now, 10);
+        inspector = new LinuxDeviceInspector(Path.of("/proc/self/fd"), cache);
+    }
+
+    @Test
+    public void devNullIsCharacterDevice1_3() throws IOException {
+        try (OpenDescriptor d = new OpenDescriptor(Path.of("/dev/null"))) {
+            assertEquals(new DeviceIdentity("/dev/null", Kind.CHARACTER, 1, 3, NULL_WWID, null),
+                    inspector.identify(() -> d.fd));
+        }
+    }
+
+    @Test
+    public void pathIsWhereTheLinksLead() throws IOException {
+        Path link = tmp.getRoot().toPath().resolve("null-link");
+        Files.createSymbolicLink(link, Path.of("/dev/null"));
+        try (OpenDescriptor d = new OpenDescriptor(link)) {
+            Files.delete(link);
+            assertEquals("/dev/null", inspector.identify(d.fd).path());
+        }
+    }
+
+    @Test
+    public void regularFileIsOtherWithItsPath() throws IOException {
+        Path file = tmp.newFile("plain").toPath();
+        try (OpenDescriptor d = new OpenDescriptor(file)) {
+            assertEquals(new DeviceIdentity(file.toString(), Kind.OTHER, -1, -1, null, null), inspector.identify(d.fd));
+        }
+    }
+
+    @Test
+    public void deletedFileIsStillIdentifiedByWhatIsOpen() throws IOException {
+        Path file = tmp.newFile("gone").toPath();
+        try (OpenDescriptor d = new OpenDescriptor(file)) {
+            Files.delete(file);
+            Files.createDirectory(file);
+            DeviceIdentity id = inspector.identify(d.fd);
+            assertEquals(file + " (deleted)", id.path());
+            assertEquals(Kind.OTHER, id.kind());
+            // stat through /proc/self/fd/N reaches the open file, not the directory now at its path.
+            Map<String, Object> stat = Files.readAttributes(Path.of("/proc/self/fd/" + d.fd), "unix:mode");
+            assertEquals(S_IFREG, (Integer) stat.get("mode") & S_IFMT);
+        }
+    }
+
+    @Test
+    public void descriptorThatIsNotOpenIsUnknown() {
+        assertSame(DeviceIdentity.UNKNOWN, inspector.identify(Integer.MAX_VALUE));
+        assertSame(DeviceIdentity.UNKNOWN, inspector.identify(-1));
+    }
+
+    @Test
+    public void sysfsIsReadOncePerLifetime() throws IOException {
+        try (OpenDescriptor d = new OpenDescriptor(Path.of("/dev/null"))) {
+            assertEquals(NULL_WWID, inspector.identify(d.fd).wwid());
+            tree.write("dev/char/1:3/device/wwid", "naa.6001405ab0000000000000000000004\n");
+            assertEquals(NULL_WWID, inspector.identify(d.fd).wwid());
+            now += 10_000_000_000L;
+            assertEquals("naa.6001405ab0000000000000000000004", inspector.identify(d.fd).wwid());
+        }
+    }
+
+    @Test
+    public void badCacheSecondsKeepsThePreviousValue() throws IOException {
+        inspector.configure(Map.of("cacheSeconds", "0"));
+        inspector.configure(Map.of("cacheSeconds", "ten"));
+        try (OpenDescriptor d = new OpenDescriptor(Path.of("/dev/null"))) {
+            inspector.identify(d.fd);
+        }
+        assertEquals("still off", 0, cache.size());
+    }
+
+    @Test
+    public void parsesCacheSeconds() {
+        assertEquals(10, LinuxDeviceInspector.parseCacheSeconds(null));
+        assertEquals(0, LinuxDeviceInspector.parseCacheSeconds("0"));
+        assertEquals(30, LinuxDeviceInspector.parseCacheSeconds(" 30 "));
+        assertEquals(60, LinuxDeviceInspector.parseCacheSeconds(60));
+        assertEquals(86400, LinuxDeviceInspector.parseCacheSeconds(86400L));
+        assertRejected("-1", "cacheSeconds = '-1': not a number of seconds 0..86400");
+        assertRejected("86401", "cacheSeconds = '86401': not a number of seconds 0..86400");
+        assertRejected("ten", "cacheSeconds = 'ten': not a number of seconds 0..86400");
+        assertRejected("", "cacheSeconds = '': not a number of seconds 0..86400");
+    }
+
+    private static void assertRejected(Object value, String message) {
+        try {
+            LinuxDeviceInspector.parseCacheSeconds(value);
+            fail("accepted " + value);
+        } catch (IllegalArgumentException e) {
+            assertEquals(message, e.getMessage());
+        }
+    }
+
+    @Test
+    public void unreadableSysfsLeavesIdsNull() throws IOException {
+        LinuxDeviceInspector bare = new LinuxDeviceInspector(Path.of("/proc/self/fd"),
+                new SysfsCache(new Sysfs(tmp.getRoot().toPath().resolve("no-sysfs")), 16, () -> now, 10));
+        try (OpenDescriptor d = new OpenDescriptor(Path.of("/dev/null"))) {
+            DeviceIdentity id = bare.identify(d.fd);
+            assertEquals("1:3", id.numbers());
+            assertNull(id.wwid());
+            assertNull(id.dmUuid());
+        }
+    }
+}

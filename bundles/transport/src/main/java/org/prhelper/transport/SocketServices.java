@@ -1,0 +1,25 @@
+package org.prhelper.transport;
+
+import org.prhelper.api.AuditSink;
+import org.prhelper.api.DeviceInspector;
+import org.prhelper.api.PrHandler;
+import org.prhelper.policy.SocketPolicy;
+
+/**
+ * What a connection uses for each request, looked up every time so a replaced dispatcher, inspector,
+ * audit sink or policy takes effect on the next request without touching the connection.
+ */
+interface SocketServices {
+    String socketName();
+
+    /** Null while no dispatcher is registered. */
+    PrHandler handler();
+
+    /** Null while no device inspector is registered. */
+    DeviceInspector inspector();
+
+    /** Null while no audit sink is registered. */
+    AuditSink audit();
+
+    SocketPolicy policy();
+}
