@@ -12,7 +12,7 @@ import org.prhelper.policy.SocketPolicy;
 interface SocketServices {
     String socketName();
 
-    /** Null while no dispatcher is registered. */
+    /** The dispatcher; waits a few seconds for one to be registered, null if none comes. */
     PrHandler handler();
 
     /** Null while no device inspector is registered. */

@@ -35,8 +35,13 @@ public final class SocketTransport implements SocketServices {
     /** How long stopping waits for requests in progress; QEMU retries for about 5 s after that. */
     private static final long STOP_GRACE_MILLIS = 3000;
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
+    /**
+     * How long a request waits for the dispatcher when there is none: at start-up the socket may accept
+     * before the dispatcher is registered, and a dispatcher bundle may be restarting.
+     */
+    private static final long HANDLER_WAIT_MILLIS = 5000;
+
+    private final Object handlerChanged = new Object();
     private volatile PrHandler handler;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -46,6 +51,23 @@ public final class SocketTransport implements SocketServices {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile AuditSink audit;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void setHandler(PrHandler h) {
+        synchronized (handlerChanged) {
+            handler = h;
+            handlerChanged.notifyAll();
+        }
+    }
+
+    void unsetHandler(PrHandler h) {
+        synchronized (handlerChanged) {
+            if (handler == h) {
+                handler = null;
+            }
+        }
+    }
 
     private volatile String name;
     private volatile SocketPolicy policy = SocketPolicy.ALLOW_ALL;
@@ -88,19 +110,29 @@ public final class SocketTransport implements SocketServices {
         }
     }
 
-    /** The configured name, else the factory configuration's own (NAME of org.prhelper.socket-NAME.cfg). */
+    /**
+     * The configured name, else the configuration's own: NAME of org.prhelper.socket~NAME (named factory
+     * configurations), of etc/org.prhelper.socket-NAME.cfg (fileinstall) or of a feature's
+     * {@code <config name="org.prhelper.socket-NAME">}; else the socket file's name.
+     */
     static String socketName(SocketConfig config, Map<String, Object> properties) {
         if (config.name() != null && !config.name().isBlank()) {
             return config.name().trim();
         }
         Object pid = properties.get("service.pid");
-        if (pid instanceof String s) {
-            int tilde = s.lastIndexOf('~');
-            if (tilde >= 0) {
-                return s.substring(tilde + 1);
-            }
-            if (s.startsWith(FACTORY_PID + ".")) {
-                return s.substring(FACTORY_PID.length() + 1);
+        if (pid instanceof String s && s.indexOf('~') >= 0) {
+            return s.substring(s.lastIndexOf('~') + 1);
+        }
+        for (String key : new String[] {"felix.fileinstall.filename", "org.apache.karaf.features.configKey"}) {
+            Object v = properties.get(key);
+            if (v instanceof String s) {
+                String file = s.substring(s.lastIndexOf('/') + 1);
+                if (file.endsWith(".cfg")) {
+                    file = file.substring(0, file.length() - ".cfg".length());
+                }
+                if (file.startsWith(FACTORY_PID + "-")) {
+                    return file.substring(FACTORY_PID.length() + 1);
+                }
             }
         }
         String path = config.path() == null ? "" : config.path();
@@ -123,7 +155,25 @@ public final class SocketTransport implements SocketServices {
 
     @Override
     public PrHandler handler() {
-        return handler;
+        PrHandler h = handler;
+        if (h != null) {
+            return h;
+        }
+        long deadline = System.nanoTime() + HANDLER_WAIT_MILLIS * 1_000_000;
+        synchronized (handlerChanged) {
+            try {
+                while ((h = handler) == null) {
+                    long left = (deadline - System.nanoTime()) / 1_000_000;
+                    if (left <= 0) {
+                        return null;
+                    }
+                    handlerChanged.wait(left);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return h;
+        }
     }
 
     @Override

@@ -1,0 +1,153 @@
+package org.prhelper.audit;
+
+import org.prhelper.api.AuditRecord;
+import org.prhelper.api.DeviceIdentity;
+import org.prhelper.api.PeerIdentity;
+import org.prhelper.api.PrRequest;
+import org.prhelper.api.ScsiStatus;
+
+/**
+ * An audit record as one line of {@code key=value} pairs, always the same keys in the same order so
+ * that a storage admin can grep and cut it. Unknown values are {@code -}. A value containing a space,
+ * a quote, a backslash or a control character is quoted, with those characters escaped, so a crafted
+ * VM name or path can neither split a field nor forge a line.
+ */
+final class AuditLine {
+    private static final String[] PR_IN_ACTIONS = {
+        "READ_KEYS", "READ_RESERVATION", "REPORT_CAPABILITIES", "READ_FULL_STATUS",
+    };
+    private static final String[] PR_OUT_ACTIONS = {
+        "REGISTER", "RESERVE", "RELEASE", "CLEAR", "PREEMPT", "PREEMPT_AND_ABORT", "REGISTER_AND_IGNORE",
+        "REGISTER_AND_MOVE", "REPLACE_LOST",
+    };
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    private AuditLine() {
+    }
+
+    static String format(AuditRecord r) {
+        PeerIdentity peer = r.peer() == null ? PeerIdentity.UNKNOWN : r.peer();
+        DeviceIdentity device = r.device() == null ? DeviceIdentity.UNKNOWN : r.device();
+        boolean out = r.opcode() == PrRequest.OPCODE_PR_OUT;
+        StringBuilder b = new StringBuilder(320);
+        text(b, "socket", r.socket());
+        number(b, "peer.pid", peer.pid());
+        number(b, "peer.uid", peer.uid());
+        number(b, "peer.gid", peer.gid());
+        text(b, "vm", peer.vmName());
+        text(b, "dev", device.path());
+        text(b, "devnum", device.numbers());
+        text(b, "wwid", deviceId(device));
+        text(b, "op", opcode(r.opcode()));
+        text(b, "sa", serviceAction(r.opcode(), r.serviceAction()));
+        number(b, "scope", r.scope());
+        number(b, "type", r.type());
+        // PR IN carries no keys; 0 there would read as a key.
+        text(b, "key", out ? "0x" + Long.toHexString(r.reservationKey()) : null);
+        text(b, "sakey", out ? "0x" + Long.toHexString(r.serviceActionKey()) : null);
+        text(b, "decision", r.decision());
+        text(b, "backend", r.backend());
+        text(b, "status", status(r.status()));
+        // KEY/ASC/ASCQ in hex, as sg3_utils and kernel messages show them: 5/24/00.
+        key(b, "sense").append(HEX[r.senseKey() & 0xF]).append('/');
+        hexByte(b, r.asc()).append('/');
+        hexByte(b, r.ascq());
+        number(b, "latency_us", r.latencyNanos() / 1000);
+        return b.toString();
+    }
+
+    /** The WWID, or for a device-mapper map (which has none) its uuid. */
+    static String deviceId(DeviceIdentity device) {
+        return device.wwid() != null ? device.wwid() : device.dmUuid();
+    }
+
+    static String opcode(int opcode) {
+        switch (opcode) {
+            case PrRequest.OPCODE_PR_IN: return "PRIN";
+            case PrRequest.OPCODE_PR_OUT: return "PROUT";
+            default: return hexByte(new StringBuilder("0x"), opcode).toString();
+        }
+    }
+
+    static String serviceAction(int opcode, int action) {
+        String[] names = opcode == PrRequest.OPCODE_PR_IN ? PR_IN_ACTIONS
+                : opcode == PrRequest.OPCODE_PR_OUT ? PR_OUT_ACTIONS : null;
+        return names != null && action >= 0 && action < names.length ? names[action] : Integer.toString(action);
+    }
+
+    /** The status name with underscores, one token like the service actions: RESERVATION_CONFLICT. */
+    static String status(int status) {
+        return ScsiStatus.name(status).replace(' ', '_');
+    }
+
+    private static StringBuilder hexByte(StringBuilder b, int value) {
+        return b.append(HEX[(value >> 4) & 0xF]).append(HEX[value & 0xF]);
+    }
+
+    private static StringBuilder key(StringBuilder b, String key) {
+        if (b.length() > 0) {
+            b.append(' ');
+        }
+        return b.append(key).append('=');
+    }
+
+    /** Negative numbers mean unknown (no credentials, or a PR IN's scope and type). */
+    private static void number(StringBuilder b, String key, long value) {
+        key(b, key);
+        if (value < 0) {
+            b.append('-');
+        } else {
+            b.append(value);
+        }
+    }
+
+    private static void text(StringBuilder b, String key, String value) {
+        key(b, key);
+        if (value == null) {
+            b.append('-');
+        } else if (needsQuotes(value)) {
+            quote(b, value);
+        } else {
+            b.append(value);
+        }
+    }
+
+    private static boolean needsQuotes(String value) {
+        if (value.isEmpty()) {
+            return true;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c <= ' ' || c == '"' || c == '\\' || isControl(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Characters a log viewer may take as a line break or hide: C0 and C1 controls, DEL, LS, PS. */
+    private static boolean isControl(char c) {
+        return c < ' ' || (c >= 0x7F && c <= 0x9F) || c == '\u2028' || c == '\u2029';
+    }
+
+    private static void quote(StringBuilder b, String value) {
+        b.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"': b.append("\\\""); break;
+                case '\\': b.append("\\\\"); break;
+                case '\n': b.append("\\n"); break;
+                case '\r': b.append("\\r"); break;
+                case '\t': b.append("\\t"); break;
+                default:
+                    if (isControl(c)) {
+                        hexByte(hexByte(b.append("\\u"), c >> 8), c);
+                    } else {
+                        b.append(c);
+                    }
+            }
+        }
+        b.append('"');
+    }
+}
