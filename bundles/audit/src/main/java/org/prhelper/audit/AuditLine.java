@@ -3,6 +3,7 @@ package org.prhelper.audit;
 import org.prhelper.api.AuditRecord;
 import org.prhelper.api.DeviceIdentity;
 import org.prhelper.api.PeerIdentity;
+import org.prhelper.api.PrCommands;
 import org.prhelper.api.PrRequest;
 import org.prhelper.api.ScsiStatus;
 
@@ -13,13 +14,6 @@ import org.prhelper.api.ScsiStatus;
  * VM name or path can neither split a field nor forge a line.
  */
 final class AuditLine {
-    private static final String[] PR_IN_ACTIONS = {
-        "READ_KEYS", "READ_RESERVATION", "REPORT_CAPABILITIES", "READ_FULL_STATUS",
-    };
-    private static final String[] PR_OUT_ACTIONS = {
-        "REGISTER", "RESERVE", "RELEASE", "CLEAR", "PREEMPT", "PREEMPT_AND_ABORT", "REGISTER_AND_IGNORE",
-        "REGISTER_AND_MOVE", "REPLACE_LOST",
-    };
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private AuditLine() {
@@ -62,17 +56,11 @@ final class AuditLine {
     }
 
     static String opcode(int opcode) {
-        switch (opcode) {
-            case PrRequest.OPCODE_PR_IN: return "PRIN";
-            case PrRequest.OPCODE_PR_OUT: return "PROUT";
-            default: return hexByte(new StringBuilder("0x"), opcode).toString();
-        }
+        return PrCommands.opcode(opcode);
     }
 
     static String serviceAction(int opcode, int action) {
-        String[] names = opcode == PrRequest.OPCODE_PR_IN ? PR_IN_ACTIONS
-                : opcode == PrRequest.OPCODE_PR_OUT ? PR_OUT_ACTIONS : null;
-        return names != null && action >= 0 && action < names.length ? names[action] : Integer.toString(action);
+        return PrCommands.serviceAction(opcode, action);
     }
 
     /** The status name with underscores, one token like the service actions: RESERVATION_CONFLICT. */

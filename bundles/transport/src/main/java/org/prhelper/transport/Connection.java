@@ -6,9 +6,11 @@ import java.time.Instant;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.prhelper.api.AuditRecord;
 import org.prhelper.api.AuditSink;
+import org.prhelper.api.ClientInfo;
 import org.prhelper.api.DeviceIdentity;
 import org.prhelper.api.DeviceInspector;
 import org.prhelper.api.PeerIdentity;
+import org.prhelper.api.PrCommands;
 import org.prhelper.api.PrHandler;
 import org.prhelper.api.PrRequest;
 import org.prhelper.api.PrResponse;
@@ -35,7 +37,13 @@ final class Connection implements Runnable {
     private final SocketServices services;
     private final Runnable onClose;
     private final String name;
+    private final Instant connectedSince = Instant.now();
     private volatile PeerIdentity peer = PeerIdentity.UNKNOWN;
+    // Written only by this connection's thread (so ++ loses nothing), read by snapshots; volatile so a
+    // snapshot sees a recent and whole value.
+    private volatile long requests;
+    /** Opcode << 8 | service action of the last request, -1 before the first: no string per request. */
+    private volatile int lastCommand = -1;
 
     Connection(AFUNIXSocket socket, SocketServices services, Runnable onClose, String name) {
         this.socket = socket;
@@ -46,6 +54,16 @@ final class Connection implements Runnable {
 
     PeerIdentity peer() {
         return peer;
+    }
+
+    long requests() {
+        return requests;
+    }
+
+    ClientInfo snapshot() {
+        int last = lastCommand;
+        return new ClientInfo(name, peer, connectedSince, requests,
+                last < 0 ? null : PrCommands.name(last >> 8, last & 0xFF));
     }
 
     @Override
@@ -76,6 +94,9 @@ final class Connection implements Runnable {
                     } else {
                         decision.applyTo(response);
                     }
+                    // Counted before the reply, so a client that has its answer finds it counted.
+                    lastCommand = request.opcode() << 8 | request.serviceAction();
+                    requests++;
                     protocol.writeResponse(request, response);
                     if (audit != null) {
                         audit(audit, request, response, device, decision, System.nanoTime() - start);

@@ -8,16 +8,21 @@ import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.UserPrincipal;
 import java.nio.file.attribute.UserPrincipalLookupService;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.newsclub.net.unix.AFUNIXServerSocket;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
+import org.prhelper.api.ClientInfo;
+import org.prhelper.api.SocketInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +39,8 @@ final class Listener {
     private final List<Object> identity;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger counter = new AtomicInteger();
+    /** Requests handled on connections that have closed; the open ones count their own. */
+    private final AtomicLong closedRequests = new AtomicLong();
     private final Thread acceptor;
     private volatile boolean closing;
 
@@ -111,7 +118,10 @@ final class Listener {
             }
             String name = services.socketName() + "#" + counter.incrementAndGet();
             Connection[] self = new Connection[1];
-            Connection c = new Connection(socket, services, () -> connections.remove(self[0]), name);
+            Connection c = new Connection(socket, services, () -> {
+                closedRequests.addAndGet(self[0].requests());
+                connections.remove(self[0]);
+            }, name);
             self[0] = c;
             connections.add(c);
             Thread t = new Thread(c, "prhelper-conn " + name);
@@ -124,6 +134,19 @@ final class Listener {
                 closeQuietly(socket);
             }
         }
+    }
+
+    /** Who is connected and how much was served, as {@code name} at the time of the call. */
+    SocketInfo snapshot(String name) {
+        List<ClientInfo> clients = new ArrayList<>();
+        long requests = closedRequests.get();
+        for (Connection c : connections) {
+            ClientInfo info = c.snapshot();
+            clients.add(info);
+            requests += info.requests();
+        }
+        clients.sort(Comparator.comparing(ClientInfo::connectedSince).thenComparing(ClientInfo::id));
+        return new SocketInfo(name, settings.path().toString(), !closing && acceptor.isAlive(), requests, clients);
     }
 
     private static void closeQuietly(AFUNIXSocket socket) {

@@ -1,6 +1,7 @@
 package org.prhelper.transport;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 
 import org.osgi.service.component.annotations.Activate;
@@ -16,6 +17,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.prhelper.api.AuditSink;
 import org.prhelper.api.DeviceInspector;
 import org.prhelper.api.PrHandler;
+import org.prhelper.api.SocketInfo;
 import org.prhelper.policy.SocketPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * One socket per factory configuration ({@code etc/org.prhelper.socket-NAME.cfg}). The dispatcher, the
  * device inspector and the audit sink are dynamic references, so they can be replaced while clients
  * stay connected; a changed policy applies from the next request, and only a changed path, mode,
- * owner, group or limit reopens the socket.
+ * owner, group or limit reopens the socket. Registered as a service of this (private) class only for
+ * {@link TransportDirectory}, which publishes what the sockets are doing.
  */
-@Component(service = {}, immediate = true, configurationPid = SocketTransport.FACTORY_PID,
+@Component(service = SocketTransport.class, immediate = true, configurationPid = SocketTransport.FACTORY_PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = SocketConfig.class, factory = true)
 public final class SocketTransport implements SocketServices {
@@ -71,7 +74,8 @@ public final class SocketTransport implements SocketServices {
 
     private volatile String name;
     private volatile SocketPolicy policy = SocketPolicy.ALLOW_ALL;
-    private Listener listener;
+    /** Written under this object's lock; volatile so that snapshots need not wait for a reopening. */
+    private volatile Listener listener;
 
     @Activate
     public SocketTransport(SocketConfig config, Map<String, Object> properties) {
@@ -146,6 +150,12 @@ public final class SocketTransport implements SocketServices {
             LOG.info("Stopped serving {} (socket {})", listener.settings().path(), name);
             listener = null;
         }
+    }
+
+    /** This socket as it is now: not listening, without path, while its configuration keeps it closed. */
+    SocketInfo snapshot() {
+        Listener l = listener;
+        return l == null ? new SocketInfo(name, null, false, 0, List.of()) : l.snapshot(name);
     }
 
     @Override

@@ -1,0 +1,29 @@
+package org.prhelper.transport;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.prhelper.api.SocketDirectory;
+import org.prhelper.api.SocketInfo;
+
+/** Publishes every {@link SocketTransport} of this bundle as one {@link SocketDirectory}. */
+@Component(service = SocketDirectory.class)
+public final class TransportDirectory implements SocketDirectory {
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    private volatile List<SocketTransport> transports;
+
+    @Override
+    public List<SocketInfo> sockets() {
+        List<SocketInfo> sockets = new ArrayList<>();
+        for (SocketTransport t : transports) {
+            sockets.add(t.snapshot());
+        }
+        sockets.sort(Comparator.comparing(SocketInfo::name));
+        return sockets;
+    }
+}

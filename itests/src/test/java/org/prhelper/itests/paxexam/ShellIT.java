@@ -1,0 +1,168 @@
+package org.prhelper.itests.paxexam;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+import static org.ops4j.pax.exam.CoreOptions.maven;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.features;
+import static org.prhelper.itests.paxexam.Karaf.ENOTTY_REPLY;
+import static org.prhelper.itests.paxexam.Karaf.assertReadKeys;
+import static org.prhelper.itests.paxexam.Karaf.awaitSocket;
+import static org.prhelper.itests.paxexam.Karaf.newSocketPath;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+import javax.inject.Inject;
+
+import org.apache.karaf.shell.api.console.Session;
+import org.apache.karaf.shell.api.console.SessionFactory;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.OptionUtils;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+
+/**
+ * The pr: shell commands, run through the shell's session factory as a console would, after real
+ * requests on a socket. The client runs inside Karaf, so the peer the agent sees is this JVM.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class ShellIT {
+    private static final String SOCKET = "shell-it";
+    private static final String SOCKET_PROPERTY = "prhelper.itest.shell";
+    /** Commands appear once their bundle's services are there; audit records follow the reply. */
+    private static final long WAIT_MILLIS = 10_000;
+
+    @Inject
+    private SessionFactory sessionFactory;
+
+    @org.ops4j.pax.exam.Configuration
+    public Option[] configuration() {
+        String path = newSocketPath().toString();
+        return Karaf.withPrhelper(OptionUtils.combine(Karaf.socketConfig(SOCKET, "path", path),
+                systemProperty(SOCKET_PROPERTY).value(path),
+                features(maven("org.prhelper", "prhelper-features").version(Karaf.requiredProperty("prhelper.version"))
+                        .classifier("features").type("xml"), "prhelper-shell")));
+    }
+
+    @Test
+    public void commandsShowSocketsClientsAuditAndStatus() throws Exception {
+        Path path = awaitSocket(Path.of(System.getProperty(SOCKET_PROPERTY)));
+        String pid = Long.toString(ProcessHandle.current().pid());
+        try (Client client = Client.connect(path)) {
+            assertReadKeys(client, "/dev/null", ENOTTY_REPLY);
+            assertReadKeys(client, "/dev/null", ENOTTY_REPLY);
+
+            List<List<String>> sockets = await("pr:sockets --no-format", rows -> row(rows, SOCKET) != null);
+            assertEquals(List.of(SOCKET, path.toString(), "yes", "1", "2"), row(sockets, SOCKET));
+
+            List<List<String>> clients = await("pr:clients --socket " + SOCKET + " --no-format", rows -> rows.size() == 1);
+            List<String> c = clients.get(0);
+            assertEquals(SOCKET, c.get(0));
+            assertEquals(pid, c.get(2));
+            assertEquals(Files.getAttribute(Path.of("/proc/self"), "unix:uid").toString(), c.get(3));
+            assertEquals("2", c.get(6));
+            assertEquals("PRIN READ_KEYS", c.get(7));
+
+            List<List<String>> audit = await("pr:audit --socket " + SOCKET + " --device /dev/null --no-format",
+                    rows -> rows.size() == 2);
+            for (List<String> r : audit) {
+                assertEquals(List.of(SOCKET, pid, "-", "/dev/null", "PRIN READ_KEYS", "allow", "sgio",
+                        "CHECK_CONDITION", "b/00/06"), r.subList(1, 10));
+            }
+            assertTrue(await("pr:audit --socket " + SOCKET + " --status GOOD --no-format", List::isEmpty).isEmpty());
+            assertEquals(1, await("pr:audit -n 1 --socket " + SOCKET + " --no-format", rows -> true).size());
+
+            List<List<String>> status = await("pr:status --no-format", rows -> row(rows, "Connections") != null);
+            assertTrue(status.toString(), row(status, "Sockets").get(1).contains(SOCKET));
+            assertEquals(List.of("Connections", "1"), row(status, "Connections"));
+            assertEquals(List.of("Backends", "sgio"), row(status, "Backends"));
+            assertTrue(status.toString(), row(status, "Audit (in memory)").get(1).startsWith("2 requests, 0 denied"));
+            assertEquals(null, row(status, "Warning"));
+            String table = execute("pr:status");
+            assertTrue(table, table.contains("Property") && table.contains(SOCKET));
+        }
+    }
+
+    @Test
+    public void deviceReadsReportTheSenseAndFail() throws Exception {
+        awaitCommands();
+        try {
+            execute("pr:keys /dev/null");
+            fail("pr:keys /dev/null succeeded");
+        } catch (Exception e) {
+            // SG_IO on /dev/null fails with ENOTTY, answered as qemu-pr-helper does.
+            assertEquals("PRIN READ_KEYS on /dev/null failed: CHECK CONDITION, sense b/00/06 ABORTED COMMAND"
+                    + " (backend sgio)", e.getMessage());
+        }
+        try {
+            execute("pr:reservation /nonexistent");
+            fail("pr:reservation /nonexistent succeeded");
+        } catch (Exception e) {
+            assertTrue(e.getMessage(), e.getMessage().startsWith("Cannot open /nonexistent"));
+        }
+    }
+
+    /** The rows of a --no-format table, split at tabs, until {@code done} accepts them. */
+    private List<List<String>> await(String command, Predicate<List<List<String>>> done) throws Exception {
+        awaitCommands();
+        long deadline = System.nanoTime() + WAIT_MILLIS * 1_000_000;
+        while (true) {
+            List<List<String>> rows = new ArrayList<>();
+            for (String line : execute(command).split("\n")) {
+                if (!line.isBlank()) {
+                    rows.add(List.of(line.split("\t", -1)).stream().map(String::trim).toList());
+                }
+            }
+            if (done.test(rows) || System.nanoTime() > deadline) {
+                assertTrue(command + " gave " + rows, done.test(rows));
+                return rows;
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static List<String> row(List<List<String>> rows, String first) {
+        return rows.stream().filter(r -> r.get(0).equals(first)).findFirst().orElse(null);
+    }
+
+    /** The shell registers the commands when the services they use are there. */
+    private void awaitCommands() throws Exception {
+        long deadline = System.nanoTime() + WAIT_MILLIS * 1_000_000;
+        while (true) {
+            try {
+                execute("pr:sockets");
+                return;
+            } catch (Exception e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    private String execute(String command) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream print = new PrintStream(out, true, UTF_8);
+        Session session = sessionFactory.create(InputStream.nullInputStream(), print, print);
+        try {
+            session.execute(command);
+        } finally {
+            session.close();
+        }
+        return out.toString(UTF_8);
+    }
+}
