@@ -1,7 +1,8 @@
 #!/bin/sh
-# Runs every test of the project: unit tests, Pax Exam tests in Karaf, and the black-box tests that
-# compare the built agent with Debian's qemu-pr-helper and connect QEMU to it. Installs the Debian
-# packages those need when they are missing (as root, or through sudo).
+# Runs every test of the project: unit tests, Pax Exam tests in Karaf, the black-box tests that
+# compare the built agent with Debian's qemu-pr-helper and connect QEMU to it, and the end-to-end
+# suite on real SCSI disks in a QEMU guest (e2e/run.sh). Installs the Debian packages those need
+# when they are missing (as root, or through sudo). Arguments go to Maven.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -17,4 +18,5 @@ if [ -n "$need" ]; then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends $need
 fi
 
-exec mvn -B install "$@"
+mvn -B install "$@"
+exec ./e2e/run.sh

@@ -1,0 +1,69 @@
+# common.sh - shell helpers for the e2e guest scripts (sourced; bash).
+#
+# Checks go to /share/checks.txt as "PASS<TAB>name" or "FAIL<TAB>name<TAB>why"; e2e/run.sh counts
+# them. Before anything that can block, `waiting` names it in /share/waiting, so a host-side timeout
+# can say what the guest was waiting for.
+
+CHECKS=/share/checks.txt
+WAITING=/share/waiting
+
+waiting() { echo "$*" > "$WAITING"; }
+say() { echo "[$(cut -d' ' -f1 /proc/uptime)] $*"; }
+pass() { printf 'PASS\t%s\n' "$1" >> "$CHECKS"; say "PASS $1"; }
+fail() { printf 'FAIL\t%s\t%s\n' "$1" "$2" >> "$CHECKS"; say "FAIL $1: $2"; }
+check() { # check NAME CONDITION-COMMAND... ; the failure reason is the command line
+    local name=$1; shift
+    if "$@"; then pass "$name"; else fail "$name" "not true: $*"; fi
+}
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# wait_until SECONDS WHAT COMMAND... : polls COMMAND every 0.2 s; returns 1 (after saying what it
+# waited for) when SECONDS pass.
+wait_until() {
+    local limit=$1 what=$2 start
+    shift 2
+    waiting "$what (up to ${limit}s)"
+    start=$(now_ms)
+    while ! "$@"; do
+        if [ $(( $(now_ms) - start )) -ge $(( limit * 1000 )) ]; then
+            say "TIMEOUT after ${limit}s waiting for $what"
+            return 1
+        fi
+        sleep 0.2
+    done
+    return 0
+}
+
+# start_ours SOCKET LOG: starts our agent from the assembly snapshot in the background and waits
+# up to $AGENT_START_TIMEOUT s for its socket. Sets OURS_PID and OURS_START_MS.
+AGENT_START_TIMEOUT=${AGENT_START_TIMEOUT:-180}
+start_ours() {
+    local sock=$1 log=$2 t0
+    rm -f "$sock"
+    t0=$(now_ms)
+    PRHELPER_DATA=/tmp/prhelper-data "$E2E_ASSEMBLY/bin/qemu-pr-helper" -k "$sock" >> "$log" 2>&1 &
+    OURS_PID=$!
+    if ! wait_until "$AGENT_START_TIMEOUT" "our agent (pid $OURS_PID) to accept on $sock" \
+            socket_or_dead "$sock" "$OURS_PID"; then
+        return 1
+    fi
+    if ! kill -0 "$OURS_PID" 2>/dev/null; then
+        say "our agent exited during start-up (see $log)"; return 1
+    fi
+    OURS_START_MS=$(( $(now_ms) - t0 ))
+    say "our agent (pid $OURS_PID) accepts on $sock after ${OURS_START_MS} ms"
+}
+socket_or_dead() { [ -S "$1" ] || ! kill -0 "$2" 2>/dev/null; }
+
+# stop_pid PID NAME SECONDS: SIGTERM, wait up to SECONDS for the exit; sets STOP_RC (or "timeout",
+# then the process is killed with SIGKILL).
+stop_pid() {
+    local pid=$1 name=$2 limit=$3
+    kill -TERM "$pid" 2>/dev/null
+    if wait_until "$limit" "$name (pid $pid) to exit after SIGTERM" not_running "$pid"; then
+        wait "$pid"; STOP_RC=$?
+    else
+        kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; STOP_RC=timeout
+    fi
+}
+not_running() { ! kill -0 "$1" 2>/dev/null || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]; }

@@ -1,0 +1,98 @@
+#!/bin/bash
+# build.sh - build the artifacts of the e2e lab VM (host side, idempotent).
+#
+# Installs the Debian packages the lab needs when they are missing, then (re)builds two small
+# initramfs archives under $LAB_DIR (default /tmp/prhelper-e2e) from Debian's busybox-static and the
+# modules of Debian's linux-image-amd64:
+#   initramfs.cpio.gz     L1 guest: mounts the HOST root read-only over virtio-9p with a tmpfs
+#                         overlay and switch_root's into it, so every host binary is available
+#   initramfs-l2.cpio.gz  nested (L2) guest: virtio-scsi + sd + sg and sg3-utils, runs /cmd.sh
+# and links $LAB_DIR/vmlinuz to the newest Debian kernel that has modules.
+#
+# Usage: e2e/lab/build.sh [--force]
+set -euo pipefail
+
+LAB_DIR=${LAB_DIR:-/tmp/prhelper-e2e}
+HERE=$(cd "$(dirname "$0")" && pwd)
+FORCE=${1:-}
+
+# ---------------------------------------------------------------- packages
+# linux-image-amd64 : guest kernel + modules (scsi, target/LIO, tcm_loop, dm, 9p)
+# busybox-static    : the only userland inside the initramfs archives
+# multipath-tools   : multipath, multipathd, mpathpersist (inside the guest; pulls in udev, kmod)
+# sg3-utils         : sg_persist, sg_turs, sg_inq (inside the guest, and in the L2 initramfs)
+# qemu-system-x86   : the VM itself, and qemu-pr-helper (the reference, in qemu-system-common)
+# cpio              : to pack the initramfs archives
+# python3           : the suite's client runs in the guest with the host's /usr/bin/python3
+PKGS="linux-image-amd64 busybox-static multipath-tools sg3-utils qemu-system-x86 cpio python3"
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    echo "build.sh: installing:$missing"
+    if [ "$(id -u)" -eq 0 ]; then sudo=; else sudo=sudo; fi
+    $sudo apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends $missing
+fi
+
+# ---------------------------------------------------------------- kernel
+# Newest Debian kernel that has both /boot/vmlinuz-* and /lib/modules/*.
+KV=""
+for v in $(ls /lib/modules 2>/dev/null | sort -V); do
+    [ -f "/boot/vmlinuz-$v" ] && KV=$v
+done
+[ -n "$KV" ] || { echo "build.sh: no Debian kernel with modules found (install linux-image-amd64)" >&2; exit 1; }
+
+mkdir -p "$LAB_DIR"
+
+# build_initramfs NAME INIT_SCRIPT "MODULES" "BINARIES"
+#   Builds $LAB_DIR/NAME-$KV.cpio.gz: busybox-static (+ applet links), the given kernel modules with
+#   their dependencies (load order in /modules.order), the given host binaries with their shared
+#   libraries, and INIT_SCRIPT as /init. Skipped when up to date (stamp = hash of this script, the
+#   init and $KV).
+build_initramfs() {
+    local name=$1 init=$2 mods=$3 bins=$4
+    local out="$LAB_DIR/$name-$KV.cpio.gz" stamp="$LAB_DIR/$name-$KV.stamp" want root
+    want=$(cat "$0" "$init" | sha256sum | cut -d' ' -f1)
+    if [ "$FORCE" != "--force" ] && [ -f "$out" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+        echo "build.sh: $out is up to date"; ln -sf "$(basename "$out")" "$LAB_DIR/$name.cpio.gz"; return
+    fi
+    echo "build.sh: building $out"
+    root=$(mktemp -d "$LAB_DIR/$name.XXXXXX")
+    mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,lower,rw,newroot,lib/modules}
+    cp /bin/busybox "$root/bin/busybox"
+    for a in $(/bin/busybox --list); do
+        [ "$a" = busybox ] || ln -sf busybox "$root/bin/$a"
+    done
+    # 'modprobe --show-depends' lists each module's dependencies first.
+    : > "$root/modules.order"
+    for m in $mods; do
+        modprobe -S "$KV" --show-depends "$m" | awk '$1=="insmod"{print $2}'
+    done | awk '!seen[$0]++' | while read -r ko; do
+        cp "$ko" "$root/lib/modules/"
+        basename "$ko" >> "$root/modules.order"
+    done
+    # Dynamically linked host binaries: copy them and every library ldd names.
+    for b in $bins; do
+        cp "$b" "$root/bin/"
+        for lib in $(ldd "$b" | grep -o '/[^ ]*'); do
+            mkdir -p "$root$(dirname "$lib")"; cp -L "$lib" "$root$lib"
+        done
+    done
+    cp "$init" "$root/init"; chmod 755 "$root/init"
+    (cd "$root" && find . -print0 | cpio --quiet -0 -o -H newc | gzip -1) > "$out.tmp"
+    mv "$out.tmp" "$out"; rm -rf "$root"
+    echo "$want" > "$stamp"
+    ln -sf "$(basename "$out")" "$LAB_DIR/$name.cpio.gz"
+}
+
+# L1 guest: just enough to mount the host root over 9p and overlay it.
+build_initramfs initramfs "$HERE/initramfs-init.sh" "virtio_pci 9pnet_virtio 9p overlay" ""
+# L2 (nested) guest: virtio-scsi disk + sg3-utils, no 9p, runs /cmd.sh.
+build_initramfs initramfs-l2 "$HERE/initramfs-l2-init.sh" \
+    "crc64_rocksoft_generic crct10dif_generic virtio_pci virtio_scsi sd_mod sg" \
+    "/usr/bin/sg_persist /usr/bin/sg_inq /usr/bin/sg_turs"
+
+ln -sf "/boot/vmlinuz-$KV" "$LAB_DIR/vmlinuz"
+echo "build.sh: kernel $LAB_DIR/vmlinuz -> /boot/vmlinuz-$KV"

@@ -1,0 +1,133 @@
+#!/bin/bash
+# e2e/run.sh - end-to-end tests of the built agent on real SCSI targets (LIO disks in a QEMU guest).
+#
+#   e2e/run.sh            both guest boots: the byte-compare suite, then the nested-QEMU test
+#   e2e/run.sh --quick    only the byte-compare suite (skips the ~5 min nested-QEMU boot)
+#
+# 1. installs the Debian packages the lab needs (apt-get, as root or through sudo) and builds the lab's
+#    initramfs archives (e2e/lab/build.sh);
+# 2. snapshots the built assembly (karaf-assembly/target/assembly; run `mvn -B -q install
+#    -DskipTests` first) to $LAB_DIR/assembly, so a rebuild during the run cannot change what the
+#    guest executes;
+# 3. boot 1 (e2e/guest/suite.sh): Debian's qemu-pr-helper on LUN 0 and our agent on LUN 1, every
+#    step compared byte for byte and checked with sg_persist;
+# 4. boot 2 (e2e/guest/nested.sh): a nested QEMU with pr-manager-helper + scsi-block talks to our
+#    agent, which is restarted while QEMU stays up;
+# 5. writes e2e/target/e2e-results.md (and, on a full run, docs/e2e-results.md) from the results;
+# 6. prints every check, the timings, and last a line "N passed, N failed"; exits 1 on any failure
+#    (a guest timeout is a failure that says what the guest was waiting for), 2 on a setup problem.
+#
+# Environment: LAB_DIR (default /tmp/prhelper-e2e: kernel, initramfs, assembly snapshot),
+#   PRHELPER_ASSEMBLY (default karaf-assembly/target/assembly), E2E_OUT (default e2e/target),
+#   E2E_SUITE_TIMEOUT (default 1200 s), E2E_NESTED_TIMEOUT (default 1500 s): whole-guest limits.
+set -uo pipefail
+E2E=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(dirname "$E2E")
+export LAB_DIR=${LAB_DIR:-/tmp/prhelper-e2e}
+ASSEMBLY_SRC=${PRHELPER_ASSEMBLY:-$ROOT/karaf-assembly/target/assembly}
+OUT=${E2E_OUT:-$E2E/target}
+SUITE_TIMEOUT=${E2E_SUITE_TIMEOUT:-1200}
+NESTED_TIMEOUT=${E2E_NESTED_TIMEOUT:-1500}
+QUICK=0
+for a in "$@"; do
+    case $a in
+        --quick) QUICK=1 ;;
+        -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+        *) echo "e2e/run.sh: unknown argument '$a' (try --help)" >&2; exit 2 ;;
+    esac
+done
+
+T_START=$(date +%s)
+say() { echo "[e2e] $*"; }
+# A setup problem: say what, and still end with the summary line.
+setup_fail() { for line in "$@"; do echo "e2e/run.sh: $line" >&2; done; echo "0 passed, 1 failed"; exit 2; }
+HOST_CHECKS=$OUT/host-checks.txt
+
+# ------------------------------------------------------------------ setup
+say "lab: packages and initramfs (e2e/lab/build.sh)"
+"$E2E/lab/build.sh" || setup_fail "e2e/lab/build.sh failed"
+[ -x "$ASSEMBLY_SRC/bin/qemu-pr-helper" ] || setup_fail "no built assembly at $ASSEMBLY_SRC; build it first:" \
+    "    cd $ROOT && mvn -B -q install -DskipTests"
+command -v python3 >/dev/null || setup_fail "python3 is missing (e2e/lab/build.sh installs it)"
+
+say "snapshot of $ASSEMBLY_SRC -> $LAB_DIR/assembly"
+rm -rf "$LAB_DIR/assembly.new" && mkdir -p "$LAB_DIR/assembly.new"
+# The per-socket data folders and karaf.pid are run-time state of the host's own runs.
+tar -C "$ASSEMBLY_SRC" --exclude=./data/qemu-pr-helper --exclude=./data/cache --exclude=./data/log \
+    --exclude=./karaf.pid -cf - . | tar -C "$LAB_DIR/assembly.new" -xf - || setup_fail "copying the assembly failed"
+rm -rf "$LAB_DIR/assembly" && mv "$LAB_DIR/assembly.new" "$LAB_DIR/assembly"
+
+rm -rf "$OUT/boot1" "$OUT/boot2" "$OUT/e2e-results.md"
+mkdir -p "$OUT"
+: > "$HOST_CHECKS"
+host_pass() { printf 'PASS\t%s\n' "$1" >> "$HOST_CHECKS"; }
+host_fail() { printf 'FAIL\t%s\t%s\n' "$1" "$2" >> "$HOST_CHECKS"; }
+
+# boot NAME SCRIPT TIMEOUT [boot.sh options]: runs e2e/guest/SCRIPT in a fresh guest, share $OUT/NAME
+boot() {
+    local name=$1 script=$2 timeout=$3 share=$OUT/$1 cmd rc start
+    shift 3
+    mkdir -p "$share"
+    cmd=$(mktemp)
+    cat > "$cmd" <<EOF
+export E2E_HOME=$E2E E2E_ASSEMBLY=$LAB_DIR/assembly
+exec bash "\$E2E_HOME/guest/$script"
+EOF
+    say "$name: booting the guest for guest/$script (limit ${timeout}s)"
+    start=$(date +%s)
+    "$E2E/lab/boot.sh" -t "$timeout" -k "$share" "$@" -f "$cmd" 2>&1 | tee "$share.log" | sed "s/^/[$name] /"
+    rc=${PIPESTATUS[0]}
+    rm -f "$cmd"
+    echo "$(( $(date +%s) - start ))" > "$share/boot-seconds"
+    if [ "$rc" = 125 ]; then
+        host_fail "$name: the guest finished" "$(grep -E '^\[boot\] (TIMEOUT|the guest did not)' "$share.log" | head -1 | sed 's/^\[boot\] //')"
+    elif [ "$rc" != 0 ] && [ ! -s "$share/checks.txt" ]; then
+        host_fail "$name: the guest finished" "guest/$script exited with $rc without reporting checks"
+    else
+        host_pass "$name: the guest finished (guest/$script exit status $rc)"
+    fi
+    [ -s "$share/checks.txt" ] || host_fail "$name: the guest reported its checks" "no $share/checks.txt"
+}
+
+boot boot1 suite.sh "$SUITE_TIMEOUT"
+if [ "$QUICK" = 0 ]; then
+    boot boot2 nested.sh "$NESTED_TIMEOUT" -l 1 -M
+fi
+
+# ------------------------------------------------------------------ report
+T_END=$(date +%s)
+echo "$(( T_END - T_START ))" > "$OUT/total-seconds"
+REPORT_ARGS=(--out "$OUT" --root "$ROOT" --md "$OUT/e2e-results.md")
+[ "$QUICK" = 1 ] && REPORT_ARGS+=(--quick)
+if python3 "$E2E/report.py" "${REPORT_ARGS[@]}"; then
+    if [ "$QUICK" = 0 ]; then
+        cp "$OUT/e2e-results.md" "$ROOT/docs/e2e-results.md" && say "wrote docs/e2e-results.md"
+    else
+        say "wrote $OUT/e2e-results.md (docs/e2e-results.md is only written by a full run)"
+    fi
+else
+    host_fail "report: e2e/report.py wrote the results page" "see the error above"
+fi
+
+# ------------------------------------------------------------------ summary
+echo
+say "summary"
+for f in "$HOST_CHECKS" "$OUT"/boot1/checks.txt "$OUT"/boot2/checks.txt; do
+    [ -f "$f" ] || continue
+    awk -F'\t' '{ if ($1 == "FAIL") printf "  FAIL  %s: %s\n", $2, $3;
+                  else if ($1 == "XFAIL") printf "  XFAIL %s: %s\n", $2, $3;
+                  else if ($1 == "XPASS") printf "  XPASS %s: %s\n", $2, $3;
+                  else printf "  pass  %s\n", $2 }' "$f"
+done
+for b in boot1 boot2; do
+    [ -f "$OUT/$b/boot-seconds" ] && say "$b: guest wall time $(cat "$OUT/$b/wall-ms" 2>/dev/null | awk '{printf "%.1f", $1/1000}') s (boot.sh $(cat "$OUT/$b/boot-seconds") s)"
+done
+[ "$QUICK" = 1 ] && say "boot2 (nested QEMU) skipped: --quick"
+say "whole run: $(( T_END - T_START )) s; results: $OUT (e2e-results.md, boot*/results.json, logs)"
+passed=$(cat "$HOST_CHECKS" "$OUT"/boot*/checks.txt 2>/dev/null | grep -c -E $'^(PASS|XPASS)\t')
+failed=$(cat "$HOST_CHECKS" "$OUT"/boot*/checks.txt 2>/dev/null | grep -c $'^FAIL\t')
+xfail=$(cat "$HOST_CHECKS" "$OUT"/boot*/checks.txt 2>/dev/null | grep -c $'^XFAIL\t')
+[ "$xfail" = 0 ] || say "$xfail known bug(s) of ours (XFAIL: reported in docs/e2e-results.md, not counted as failures)"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ] || exit 1
+exit 0
