@@ -9,7 +9,8 @@
 #   2. starts Debian's qemu-pr-helper (/tmp/ref.sock, acts on LUN 0) and our agent
 #      (/tmp/ours.sock, acts on LUN 1);
 #   3. runs suite.py (byte-for-byte comparison, see there);
-#   4. stops our agent with SIGTERM and requires exit status 0, the socket removed, and no ERROR
+#   4. policy.sh: sockets with device policies added live, checked on LUN 1's paths and map;
+#   5. stops our agent with SIGTERM and requires exit status 0, the socket removed, and no ERROR
 #      or exception in its log.
 set -u
 . "$E2E_HOME/guest/common.sh"
@@ -81,6 +82,9 @@ python3 "$E2E_HOME/guest/suite.py" --ref "$REF_SOCK" --ours "$OURS_SOCK" \
     --results /share/results.json --checks "$CHECKS"
 suite_rc=$?
 check "suite.py ran to the end (exit status $suite_rc, 0 or 1)" test "$suite_rc" -le 1
+
+# ------------------------------------------------------------ socket policies on real disks
+. "$E2E_HOME/guest/policy.sh"
 
 # ------------------------------------------------------------ stop
 stop_pid "$OURS_PID" "our agent" 60

@@ -17,9 +17,9 @@ public @interface SocketConfig {
     @AttributeDefinition(description = "Absolute path of the socket. A stale file there is replaced.")
     String path();
 
-    @AttributeDefinition(description = "Octal permission bits of the socket file, e.g. 0600; empty keeps "
-            + "what the process umask gives.", required = false)
-    String mode() default "";
+    @AttributeDefinition(description = "Octal permission bits of the socket file; default 0600, like "
+            + "upstream's systemd socket unit; empty keeps what the process umask gives.", required = false)
+    String mode() default "0600";
 
     @AttributeDefinition(description = "Owner (user name or number) of the socket file; empty keeps ours.", required = false)
     String owner() default "";

@@ -32,6 +32,12 @@ public class SocketSettingsTest {
     }
 
     @Test
+    public void modeDefaultsTo0600LikeUpstreamsSocketUnit() {
+        assertEquals(PosixFilePermissions.fromString("rw-------"),
+                SocketSettings.of(Configs.socket(java.util.Map.of("path", "/run/x.sock"))).mode());
+    }
+
+    @Test
     public void emptyModeKeepsUmask() {
         assertNull(SocketSettings.of(config("/run/x.sock", "", 1, 1)).mode());
     }
