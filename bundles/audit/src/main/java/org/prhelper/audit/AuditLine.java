@@ -32,8 +32,8 @@ final class AuditLine {
         text(b, "dev", device.path());
         text(b, "devnum", device.numbers());
         text(b, "wwid", deviceId(device));
-        text(b, "op", opcode(r.opcode()));
-        text(b, "sa", serviceAction(r.opcode(), r.serviceAction()));
+        text(b, "op", PrCommands.opcode(r.opcode()));
+        text(b, "sa", PrCommands.serviceAction(r.opcode(), r.serviceAction()));
         number(b, "scope", r.scope());
         number(b, "type", r.type());
         // PR IN carries no keys; 0 there would read as a key.
@@ -53,14 +53,6 @@ final class AuditLine {
     /** The WWID, or for a device-mapper map (which has none) its uuid. */
     static String deviceId(DeviceIdentity device) {
         return device.wwid() != null ? device.wwid() : device.dmUuid();
-    }
-
-    static String opcode(int opcode) {
-        return PrCommands.opcode(opcode);
-    }
-
-    static String serviceAction(int opcode, int action) {
-        return PrCommands.serviceAction(opcode, action);
     }
 
     /** The status name with underscores, one token like the service actions: RESERVATION_CONFLICT. */

@@ -63,10 +63,10 @@ public class AuditLineTest {
 
     @Test
     public void unknownOpcodesServiceActionsAndStatusesAreNumbers() {
-        assertEquals("0x12", AuditLine.opcode(0x12));
-        assertEquals("9", AuditLine.serviceAction(0x5F, 9));
-        assertEquals("4", AuditLine.serviceAction(0x5E, 4));
-        assertEquals("0", AuditLine.serviceAction(0x12, 0));
+        assertEquals("0x12", org.prhelper.api.PrCommands.opcode(0x12));
+        assertEquals("9", org.prhelper.api.PrCommands.serviceAction(0x5F, 9));
+        assertEquals("4", org.prhelper.api.PrCommands.serviceAction(0x5E, 4));
+        assertEquals("0", org.prhelper.api.PrCommands.serviceAction(0x12, 0));
         assertEquals("0x40", AuditLine.status(0x40));
         assertEquals("TASK_SET_FULL", AuditLine.status(ScsiStatus.TASK_SET_FULL));
     }
@@ -75,12 +75,12 @@ public class AuditLineTest {
     public void serviceActionNames() {
         String[] in = {"READ_KEYS", "READ_RESERVATION", "REPORT_CAPABILITIES", "READ_FULL_STATUS"};
         for (int sa = 0; sa < in.length; sa++) {
-            assertEquals(in[sa], AuditLine.serviceAction(0x5E, sa));
+            assertEquals(in[sa], org.prhelper.api.PrCommands.serviceAction(0x5E, sa));
         }
         String[] out = {"REGISTER", "RESERVE", "RELEASE", "CLEAR", "PREEMPT", "PREEMPT_AND_ABORT",
             "REGISTER_AND_IGNORE", "REGISTER_AND_MOVE", "REPLACE_LOST"};
         for (int sa = 0; sa < out.length; sa++) {
-            assertEquals(out[sa], AuditLine.serviceAction(0x5F, sa));
+            assertEquals(out[sa], org.prhelper.api.PrCommands.serviceAction(0x5F, sa));
         }
     }
 
