@@ -62,28 +62,7 @@ BADKEY = 0x0BAD0BAD0BAD0BAD
 
 # Bugs of ours the suite exposes, reported but not fixed yet (steps marked with them are XFAIL
 # while they fail). "repro" runs on the host, from the project folder, no guest needed.
-KNOWN_BUGS = {
-    "o-path-fd": {
-        "what": "our agent drops the connection without a reply when the request's descriptor was "
-                "opened O_PATH; Debian's helper answers (SG_IO fails with EBADF: ABORTED COMMAND "
-                "0b/00/06 for PR IN, the read-only refusal 05/20/00 for PR OUT) and keeps the "
-                "connection. strace: right after the recvmsg() that carries the descriptor the "
-                "agent calls getsockname() on it, gets EBADF (O_PATH descriptors refuse socket "
-                "calls), closes it and shuts the connection down (DEBUG log: 'connection ended: "
-                "java.net.SocketException: Bad file descriptor'); a regular file or /dev/null "
-                "(ENOTSOCK there) is fine.",
-        "repro": "qemu-pr-helper -k /tmp/ref.sock &\n"
-                 "PRHELPER_DATA=/tmp/prh-data karaf-assembly/target/assembly/bin/qemu-pr-helper -vv -k /tmp/ours.sock &\n"
-                 "sleep 30; python3 -c '\n"
-                 "import os, sys; sys.path.insert(0, \"e2e/guest\"); from prwire import *\n"
-                 "for sock in (\"/tmp/ref.sock\", \"/tmp/ours.sock\"):\n"
-                 "    c = Connection(sock, 10)\n"
-                 "    try: print(sock, c.request(os.open(\"/dev/null\", os.O_PATH), cdb_in(READ_KEYS, 8192)).describe())\n"
-                 "    except Closed as e: print(sock, \"closed:\", e)'\n"
-                 "# /tmp/ref.sock 0x02 CHECK CONDITION, ABORTED COMMAND 0b/00/06\n"
-                 "# /tmp/ours.sock closed: the helper closed the connection after 0 of 8 bytes",
-    },
-}
+KNOWN_BUGS = {}
 
 # How a step opens its descriptor.
 OPEN_MODES = {"rw": os.O_RDWR, "ro": os.O_RDONLY, "wo": os.O_WRONLY,
@@ -685,12 +664,10 @@ class Suite:
         self.pr_out("RESERVE type 1 again by the holder, on an O_RDWR|O_NONBLOCK fd", RESERVE, 1,
                     param_basic(ka(13)), mode="rw-nb", expect=E(GOOD))
         self.pr_in("READ KEYS on an O_PATH fd (SG_IO fails: EBADF)", READ_KEYS, mode="path",
-                   expect=E(CHECK, 0x0B, 0x00, 0x06), own_connection=True,
-                   known_bug="o-path-fd")
+                   expect=E(CHECK, 0x0B, 0x00, 0x06), own_connection=True)
         self.pr_out("REGISTER on an O_PATH fd (not open for writing: refused)", REGISTER,
                     param=param_basic(ka(13), ka(15)), mode="path",
-                    expect=E(CHECK, 0x05, 0x20, 0x00), garbage_ok=True, own_connection=True,
-                    known_bug="o-path-fd")
+                    expect=E(CHECK, 0x05, 0x20, 0x00), garbage_ok=True, own_connection=True)
 
         self.section = "non-SCSI fds"
         io_error = E(CHECK, 0x0B, 0x00, 0x06)

@@ -7,7 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 
 import org.newsclub.net.unix.AFUNIXSocket;
-import org.newsclub.net.unix.FileDescriptorCast;
+import org.newsclub.net.unix.DescriptorNumbers;
 import org.prhelper.codec.ReceivedFd;
 import org.prhelper.codec.WireChannel;
 
@@ -56,7 +56,7 @@ final class JunixChannel implements WireChannel {
             this.descriptor = descriptor;
             int n;
             try {
-                n = FileDescriptorCast.using(descriptor).as(Integer.class);
+                n = DescriptorNumbers.of(descriptor);
             } catch (IOException e) {
                 close();
                 throw e;

@@ -149,6 +149,7 @@ public class DifferentialIT {
         prInFds.put("/dev/null read-only", fds.devNullReadOnly);
         prInFds.put("a regular file", fds.regularFile);
         prInFds.put("a directory", fds.directory);
+        prInFds.put("/dev/null opened O_PATH", fds.devNullPathOnly);
         List<Request> requests = new ArrayList<>();
         prInFds.forEach((name, fd) -> {
             // READ KEYS, READ RESERVATION, REPORT CAPABILITIES, READ FULL STATUS, and one undefined.
@@ -158,11 +159,15 @@ public class DifferentialIT {
                 }
             }
         });
-        prInFds.entrySet().stream().limit(2).forEach(e -> {
-            // REGISTER .. REGISTER AND MOVE; read-only gets INVALID OPCODE without any SG_IO.
+        Map<String, FileDescriptor> prOutFds = new LinkedHashMap<>();
+        prOutFds.put("/dev/null read-write", fds.devNullReadWrite);
+        prOutFds.put("/dev/null read-only", fds.devNullReadOnly);
+        prOutFds.put("/dev/null opened O_PATH", fds.devNullPathOnly);
+        prOutFds.forEach((name, fd) -> {
+            // REGISTER .. REGISTER AND MOVE; read-only and O_PATH are refused without any SG_IO.
             for (int serviceAction = 0; serviceAction <= 7; serviceAction++) {
                 for (int length : new int[] {0, 24, PrClient.MAX_TRANSFER}) {
-                    requests.add(Request.prOut(serviceAction, length, e.getValue(), e.getKey()));
+                    requests.add(Request.prOut(serviceAction, length, fd, name));
                 }
             }
         });

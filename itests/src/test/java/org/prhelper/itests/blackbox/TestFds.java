@@ -13,6 +13,9 @@ import java.util.stream.Stream;
 
 import org.newsclub.net.unix.FileDescriptorCast;
 
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+
 /**
  * The descriptors the tests pass to the helpers: none is a SCSI device, so every command fails in
  * SG_IO (or earlier) in a way both helpers must report alike.
@@ -22,11 +25,14 @@ final class TestFds implements Closeable {
     final FileDescriptor devNullReadOnly;
     final FileDescriptor regularFile;
     final FileDescriptor directory;
+    /** /dev/null opened O_PATH: a valid descriptor that refuses ioctl and every socket call. */
+    final FileDescriptor devNullPathOnly;
 
     private final RandomAccessFile devNullRw;
     private final FileInputStream devNullRo;
     private final RandomAccessFile file;
     private final FileChannel dir;
+    private final FileInputStream pathOnlyHolder;
     private final Path scratch;
 
     TestFds() throws IOException {
@@ -41,6 +47,39 @@ final class TestFds implements Closeable {
         devNullReadOnly = devNullRo.getFD();
         regularFile = file.getFD();
         directory = FileDescriptorCast.unsafeUsing(descriptorNumberOf(dirPath.toRealPath())).getFileDescriptor();
+        pathOnlyHolder = new FileInputStream("/dev/null");
+        devNullPathOnly = pathOnlyHolder.getFD();
+        reopenPathOnly(devNullPathOnly, "/dev/null");
+    }
+
+    /**
+     * Java cannot open an O_PATH descriptor, and junixsocket refuses to wrap one, so this opens it
+     * with libc and dup2()s it over a descriptor Java already holds: that FileDescriptor object then
+     * stands for the O_PATH one (and closing its stream closes it).
+     */
+    private static void reopenPathOnly(FileDescriptor holder, String path) throws IOException {
+        int pathOnly = LibC.INSTANCE.open(path, O_PATH);
+        if (pathOnly < 0) {
+            throw new IOException("open(" + path + ", O_PATH) failed, errno " + Native.getLastError());
+        }
+        int target = FileDescriptorCast.using(holder).as(Integer.class);
+        int rc = LibC.INSTANCE.dup2(pathOnly, target);
+        LibC.INSTANCE.close(pathOnly);
+        if (rc != target) {
+            throw new IOException("dup2 onto descriptor " + target + " failed, errno " + Native.getLastError());
+        }
+    }
+
+    private static final int O_PATH = 010000000; // <asm-generic/fcntl.h>; Java cannot open one itself
+
+    private interface LibC extends Library {
+        LibC INSTANCE = Native.load("c", LibC.class);
+
+        int open(String path, int flags);
+
+        int dup2(int from, int to);
+
+        int close(int fd);
     }
 
     /**
@@ -62,7 +101,7 @@ final class TestFds implements Closeable {
 
     @Override
     public void close() throws IOException {
-        try (devNullRw; devNullRo; file; dir) {
+        try (devNullRw; devNullRo; file; dir; pathOnlyHolder) {
             Files.delete(scratch.resolve("regular-file"));
             Files.delete(scratch.resolve("directory"));
             Files.delete(scratch);
