@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 import org.prhelper.api.PrBackend;
 import org.prhelper.api.PrDevice;
@@ -16,7 +17,8 @@ import org.prhelper.api.PrDevice;
  * so a request that arrives while a backend bundle restarts is served instead of failed.
  */
 final class BackendTable {
-    private record Entry(PrBackend backend, int ranking, long serviceId) {
+    /** A backend with its place in the lookup order and the requests it is executing. */
+    record Entry(PrBackend backend, int ranking, long serviceId, RequestGate gate) {
     }
 
     private static final Comparator<Entry> ORDER = Comparator.comparingInt(Entry::ranking).reversed()
@@ -27,17 +29,32 @@ final class BackendTable {
     private volatile Entry[] entries = new Entry[0];
 
     void add(PrBackend backend, int ranking, long serviceId) {
+        Entry entry = new Entry(backend, ranking, serviceId, new RequestGate());
         update(list -> {
-            list.add(new Entry(backend, ranking, serviceId));
+            list.add(entry);
             list.sort(ORDER);
         });
     }
 
-    void remove(PrBackend backend) {
-        update(list -> list.removeIf(e -> e.backend == backend));
+    /**
+     * Takes the backend out of the lookup order, then waits up to {@code drainMillis} for the requests
+     * it is executing. A request that picked it just before stays unadmitted and looks again.
+     *
+     * @return the number of requests still executing when the wait ended (0 when drained)
+     */
+    int remove(PrBackend backend, long drainMillis) {
+        List<Entry> removed = new ArrayList<>();
+        update(list -> list.removeIf(e -> e.backend == backend && removed.add(e)));
+        int left = 0;
+        for (Entry e : removed) {
+            if (!e.gate.close(drainMillis, TimeUnit.MILLISECONDS)) {
+                left += e.gate.inFlight();
+            }
+        }
+        return left;
     }
 
-    private void update(java.util.function.Consumer<List<Entry>> change) {
+    private void update(Consumer<List<Entry>> change) {
         lock.lock();
         try {
             List<Entry> list = new ArrayList<>(List.of(entries));
@@ -50,18 +67,18 @@ final class BackendTable {
     }
 
     /** The first backend, by ranking, that handles the device; null if none does. */
-    PrBackend find(PrDevice device) {
+    Entry find(PrDevice device) {
         for (Entry e : entries) {
             if (e.backend.handles(device)) {
-                return e.backend;
+                return e;
             }
         }
         return null;
     }
 
     /** Like {@link #find} but waits up to {@code waitMillis} for a backend that handles the device. */
-    PrBackend await(PrDevice device, long waitMillis) throws InterruptedException {
-        PrBackend found = find(device);
+    Entry await(PrDevice device, long waitMillis) throws InterruptedException {
+        Entry found = find(device);
         if (found != null || waitMillis <= 0) {
             return found;
         }

@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
 public final class Dispatcher implements PrHandler {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
 
+    /** How long a departing backend may take to finish its requests: longer than any SG_IO timeout default. */
+    private static final long DRAIN_MILLIS = 40_000;
+
     private final BackendTable backends = new BackendTable();
     private volatile long backendWaitMillis;
 
@@ -53,8 +56,16 @@ public final class Dispatcher implements PrHandler {
         LOG.info("Backend {} available; backends now {}", backend.name(), backends.names());
     }
 
+    /**
+     * Called while the backend's service is unregistered, before its component is deactivated: new
+     * requests go to the next backend at once, and this waits for the ones it is executing.
+     */
     void removeBackend(PrBackend backend) {
-        backends.remove(backend);
+        int left = backends.remove(backend, DRAIN_MILLIS);
+        if (left > 0) {
+            LOG.warn("Backend {} removed with {} request(s) still executing after {} ms", backend.name(), left,
+                    DRAIN_MILLIS);
+        }
         LOG.info("Backend {} gone; backends now {}", backend.name(), backends.names());
     }
 
@@ -79,24 +90,30 @@ public final class Dispatcher implements PrHandler {
                 return;
             }
         }
-        PrBackend backend;
-        try {
-            backend = backends.await(request.device(), backendWaitMillis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            backend = null;
-        }
-        if (backend == null) {
-            LOG.warn("No backend handles fd {}; answering LOGICAL UNIT COMMUNICATION FAILURE", fd);
-            response.checkCondition(SenseCode.LUN_COMMUNICATION_FAILURE);
-            return;
-        }
+        BackendTable.Entry entry;
+        do {
+            try {
+                entry = backends.await(request.device(), backendWaitMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                entry = null;
+            }
+            if (entry == null) {
+                LOG.warn("No backend handles fd {}; answering LOGICAL UNIT COMMUNICATION FAILURE", fd);
+                response.checkCondition(SenseCode.LUN_COMMUNICATION_FAILURE);
+                return;
+            }
+            // Refused only by a backend that is being removed: it is out of the table, look again.
+        } while (!entry.gate().enter());
+        PrBackend backend = entry.backend();
         response.backend(backend.name());
         try {
             backend.execute(request, response);
         } catch (RuntimeException e) {
             LOG.warn("Backend {} failed on fd {}", backend.name(), fd, e);
             response.checkCondition(SenseCode.LUN_COMMUNICATION_FAILURE);
+        } finally {
+            entry.gate().exit();
         }
     }
 }

@@ -179,4 +179,61 @@ public class DispatcherTest {
             assertSense(r, SenseCode.LUN_COMMUNICATION_FAILURE);
         }
     }
+
+    /** A backend whose execute() blocks until released, to catch a request in flight. */
+    static final class Blocking implements PrBackend {
+        final java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+
+        @Override
+        public String name() {
+            return "blocking";
+        }
+
+        @Override
+        public boolean handles(PrDevice device) {
+            return true;
+        }
+
+        @Override
+        public void execute(PrRequest request, PrResponse response) {
+            entered.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            response.status(ScsiStatus.GOOD);
+        }
+    }
+
+    @Test
+    public void removingABackendWaitsForItsRequestAndSendsNewOnesToTheNext() throws Exception {
+        Dispatcher dispatcher = new Dispatcher(config(0));
+        Blocking first = new Blocking();
+        Recording next = new Recording("next", true, false);
+        dispatcher.addBackend(first, props(10, 1));
+        dispatcher.addBackend(next, props(0, 2));
+        try (OpenFile file = new OpenFile("r")) {
+            PrRequest in = request(PrRequest.OPCODE_PR_IN, file.fd);
+            PrResponse inFlight = new PrResponse();
+            CompletableFuture<Void> running = CompletableFuture.runAsync(() -> dispatcher.handle(in, inFlight));
+            assertTrue(first.entered.await(10, TimeUnit.SECONDS));
+
+            CompletableFuture<Void> removal = CompletableFuture.runAsync(() -> dispatcher.removeBackend(first));
+            Thread.sleep(200);
+            assertTrue("removal returned while a request was still executing", !removal.isDone());
+
+            PrResponse during = new PrResponse();
+            dispatcher.handle(request(PrRequest.OPCODE_PR_IN, file.fd), during);
+            assertEquals("next", during.backend());
+            assertEquals(ScsiStatus.GOOD, during.status());
+
+            first.release.countDown();
+            running.get(10, TimeUnit.SECONDS);
+            removal.get(10, TimeUnit.SECONDS);
+            assertEquals("blocking", inFlight.backend());
+            assertEquals(ScsiStatus.GOOD, inFlight.status());
+        }
+    }
 }

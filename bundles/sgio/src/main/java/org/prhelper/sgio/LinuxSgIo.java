@@ -9,7 +9,7 @@ import org.prhelper.api.PrRequest;
 import org.prhelper.api.PrResponse;
 
 /**
- * Runs one PERSISTENT RESERVE command through the SG_IO ioctl. Each thread has its own native buffer
+ * Runs one PERSISTENT RESERVE command (or a TEST UNIT READY) through the SG_IO ioctl. Each thread has its own native buffer
  * (header, CDB, sense, data), reused for all its requests, so the hot path allocates nothing; JNA
  * frees a buffer once its thread and this object no longer reach it.
  */
@@ -18,6 +18,7 @@ final class LinuxSgIo {
     private static final int SENSE_OFFSET = CDB_OFFSET + PrRequest.CDB_SIZE;
     private static final int DATA_OFFSET = SENSE_OFFSET + PrResponse.SENSE_SIZE;
     private static final int BUFFER_SIZE = DATA_OFFSET + PrRequest.MAX_TRANSFER;
+    private static final int TEST_UNIT_READY_CDB_SIZE = 6;
 
     private final int timeoutMillis;
     private final ThreadLocal<Buffer> buffers = ThreadLocal.withInitial(Buffer::new);
@@ -33,33 +34,55 @@ final class LinuxSgIo {
      */
     void execute(int fd, PrRequest request, PrResponse response) {
         Buffer buffer = buffers.get();
-        Memory memory = buffer.memory;
         boolean out = request.isOut();
         int dxferLen = out ? request.parameterLength() : PrRequest.MAX_TRANSFER;
+        prepare(buffer, PrRequest.CDB_SIZE, out ? SgIoHeader.DXFER_TO_DEV : SgIoHeader.DXFER_FROM_DEV, dxferLen);
+        buffer.memory.write(CDB_OFFSET, request.cdb(), 0, PrRequest.CDB_SIZE);
+        if (out) {
+            buffer.memory.write(DATA_OFFSET, request.parameters(), 0, dxferLen);
+        }
+        submit(fd, buffer, dxferLen, response);
 
-        // Header and sense are zeroed so no field or sense byte from the previous request survives.
+        // PR OUT returns no data; PR IN returns at most what the client asked for.
+        int length = out ? 0 : Math.min(response.dataLength(), request.transferLength());
+        buffer.memory.read(DATA_OFFSET, response.data(), 0, length);
+        response.dataLength(length);
+    }
+
+    /**
+     * Sends TEST UNIT READY (6-byte CDB of zeros, no data): it changes nothing on the device, and its
+     * status and sense tell what state the logical unit is in.
+     */
+    void testUnitReady(int fd, PrResponse response) {
+        Buffer buffer = buffers.get();
+        prepare(buffer, TEST_UNIT_READY_CDB_SIZE, SgIoHeader.DXFER_NONE, 0);
+        submit(fd, buffer, 0, response);
+        response.dataLength(0);
+    }
+
+    /** Zeroes header, CDB and sense (nothing from the previous command survives) and fills the header. */
+    private void prepare(Buffer buffer, int cdbLength, int direction, int dxferLen) {
+        Memory memory = buffer.memory;
         memory.clear(DATA_OFFSET);
         memory.setInt(SgIoHeader.INTERFACE_ID, SgIoHeader.INTERFACE_ID_SCSI);
-        memory.setInt(SgIoHeader.DXFER_DIRECTION, out ? SgIoHeader.DXFER_TO_DEV : SgIoHeader.DXFER_FROM_DEV);
-        memory.setByte(SgIoHeader.CMD_LEN, (byte) PrRequest.CDB_SIZE);
+        memory.setInt(SgIoHeader.DXFER_DIRECTION, direction);
+        memory.setByte(SgIoHeader.CMD_LEN, (byte) cdbLength);
         memory.setByte(SgIoHeader.MX_SB_LEN, (byte) PrResponse.SENSE_SIZE);
         memory.setInt(SgIoHeader.DXFER_LEN, dxferLen);
         memory.setPointer(SgIoHeader.DXFERP, buffer.data);
         memory.setPointer(SgIoHeader.CMDP, buffer.cdb);
         memory.setPointer(SgIoHeader.SBP, buffer.sense);
         memory.setInt(SgIoHeader.TIMEOUT, timeoutMillis);
-        memory.write(CDB_OFFSET, request.cdb(), 0, PrRequest.CDB_SIZE);
-        if (out) {
-            memory.write(DATA_OFFSET, request.parameters(), 0, dxferLen);
-        }
+    }
 
+    private void submit(int fd, Buffer buffer, int dxferLen, PrResponse response) {
+        Memory memory = buffer.memory;
         int errno = 0;
         try {
             Libc.ioctl(fd, SgIoHeader.SG_IO, memory);
         } catch (LastErrorException e) {
             errno = e.getErrorCode();
         }
-
         int senseLength = memory.getByte(SgIoHeader.SB_LEN_WR) & 0xFF;
         memory.read(SENSE_OFFSET, buffer.senseCopy, 0, Math.min(senseLength, PrResponse.SENSE_SIZE));
         SgIoResultMapper.map(errno,
@@ -69,11 +92,6 @@ final class LinuxSgIo {
                 buffer.senseCopy, senseLength, dxferLen,
                 memory.getInt(SgIoHeader.RESID),
                 response);
-
-        // PR OUT returns no data; PR IN returns at most what the client asked for.
-        int length = out ? 0 : Math.min(response.dataLength(), request.transferLength());
-        memory.read(DATA_OFFSET, response.data(), 0, length);
-        response.dataLength(length);
     }
 
     /** One thread's native memory and fixed pointers into it. */

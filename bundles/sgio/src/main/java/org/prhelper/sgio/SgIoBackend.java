@@ -1,15 +1,14 @@
 package org.prhelper.sgio;
 
-import java.util.concurrent.TimeUnit;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.metatype.annotations.Designate;
 import org.prhelper.api.PrBackend;
 import org.prhelper.api.PrDevice;
 import org.prhelper.api.PrRequest;
 import org.prhelper.api.PrResponse;
 import org.prhelper.api.SenseCode;
+import org.prhelper.api.SenseProbe;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,15 +16,13 @@ import org.slf4j.LoggerFactory;
  * The fallback backend: SG_IO on the client's file descriptor, for every device. Ranked 0 so that
  * specialised backends (multipath) registered with a higher ranking are asked first.
  */
-@Component(service = PrBackend.class, configurationPid = SgIoConfig.PID, property = "service.ranking:Integer=0")
+// prhelper.backend=sgio lets the multipath backend find this one to reach a single path.
+@Component(service = {PrBackend.class, SenseProbe.class}, configurationPid = SgIoConfig.PID,
+        property = {"service.ranking:Integer=0", "prhelper.backend=sgio"})
 @Designate(ocd = SgIoConfig.class)
-public final class SgIoBackend implements PrBackend {
+public final class SgIoBackend implements PrBackend, SenseProbe {
     private static final Logger LOG = LoggerFactory.getLogger(SgIoBackend.class);
-    /** How long deactivation waits for requests in progress before it gives up with a warning. */
-    private static final long DRAIN_SECONDS = 10;
-
     private final LinuxSgIo sgIo;
-    private final RequestGate gate = new RequestGate();
 
     @Activate
     public SgIoBackend(SgIoConfig config) {
@@ -43,14 +40,6 @@ public final class SgIoBackend implements PrBackend {
         return value;
     }
 
-    @Deactivate
-    void deactivate() {
-        if (!gate.close(DRAIN_SECONDS, TimeUnit.SECONDS)) {
-            LOG.warn("SG_IO backend stopped with {} request(s) still in progress after {} s",
-                    gate.inFlight(), DRAIN_SECONDS);
-        }
-    }
-
     @Override
     public String name() {
         return "sgio";
@@ -63,11 +52,6 @@ public final class SgIoBackend implements PrBackend {
 
     @Override
     public void execute(PrRequest request, PrResponse response) {
-        if (!gate.enter()) {
-            // A dispatcher that picked this backend just before it was deactivated.
-            response.checkCondition(SenseCode.LUN_COMMUNICATION_FAILURE);
-            return;
-        }
         try {
             int opcode = request.opcode();
             if (opcode != PrRequest.OPCODE_PR_IN && opcode != PrRequest.OPCODE_PR_OUT) {
@@ -80,8 +64,16 @@ public final class SgIoBackend implements PrBackend {
         } catch (Throwable t) {
             LOG.warn("SG_IO backend failed on a {} request", request.isOut() ? "PR OUT" : "PR IN", t);
             response.checkCondition(SenseCode.LUN_COMMUNICATION_FAILURE);
-        } finally {
-            gate.exit();
+        }
+    }
+
+    @Override
+    public void testUnitReady(int fd, PrResponse response) {
+        try {
+            sgIo.testUnitReady(fd, response);
+        } catch (RuntimeException e) {
+            LOG.warn("TEST UNIT READY through SG_IO failed on fd {}", fd, e);
+            response.checkCondition(SenseCode.LUN_COMMUNICATION_FAILURE);
         }
     }
 }

@@ -50,7 +50,6 @@ public class SgIoBackendTest {
 
     @After
     public void closeDevNull() {
-        backend.deactivate();
         if (fd >= 0) {
             TestLibc.INSTANCE.close(fd);
         }
@@ -67,6 +66,15 @@ public class SgIoBackendTest {
     @Test
     public void prOutRegisterOnDevNullAnswersLikeQemuPrHelper() {
         PrResponse response = execute(register());
+        assertEquals(ScsiStatus.CHECK_CONDITION, response.status());
+        assertArrayEquals(ENOTTY_SENSE, response.sense());
+        assertEquals(0, response.dataLength());
+    }
+
+    @Test
+    public void testUnitReadyOnDevNullFailsInTheIoctlLikePrCommands() {
+        PrResponse response = new PrResponse();
+        backend.testUnitReady(fd, response);
         assertEquals(ScsiStatus.CHECK_CONDITION, response.status());
         assertArrayEquals(ENOTTY_SENSE, response.sense());
         assertEquals(0, response.dataLength());
@@ -98,15 +106,6 @@ public class SgIoBackendTest {
             assertEquals("request " + i, ScsiStatus.CHECK_CONDITION, response.status());
         }
         assertEquals("open file descriptors", before, openFds());
-    }
-
-    @Test
-    public void afterDeactivationRequestsGetCommunicationFailure() {
-        backend.deactivate();
-        PrResponse response = execute(readKeys());
-        assertEquals(ScsiStatus.CHECK_CONDITION, response.status());
-        assertArrayEquals(sense96(0x70, 0, 0x0B, 0, 0, 0, 0, 0x0A, 0, 0, 0, 0, 0x08, 0x00, 0, 0, 0, 0),
-                response.sense());
     }
 
     @Test

@@ -1,4 +1,4 @@
-package org.prhelper.sgio;
+package org.prhelper.dispatch;
 
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;

@@ -1,11 +1,12 @@
-package org.prhelper.sgio;
+package org.prhelper.dispatch;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Counts the requests a backend is executing, so deactivation can wait for them: the API requires a
- * backend to finish what it accepted, and a request must not outlive the component that runs it.
+ * Counts the requests one backend is executing, so its removal can wait for them: a backend's service
+ * is unregistered (and the dispatcher told) before its component is deactivated, so a request must
+ * not outlive the component that runs it, and none may be refused because of a swap.
  */
 final class RequestGate {
     private final AtomicInteger inFlight = new AtomicInteger();
