@@ -1,5 +1,7 @@
 package org.prhelper.shell;
 
+import java.io.PrintStream;
+
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
@@ -14,16 +16,18 @@ public class KeysCommand extends PrInCommand {
 
     /** PR generation (4 bytes), additional length (4), then 8 bytes per key; SPC-4 6.16.2. */
     @Override
-    void decode(byte[] data, int length, ShellTable table) {
-        if (length < 8) {
+    void print(byte[] data, int length, PrintStream out) {
+        ShellTable table = properties();
+        if (length < PrData.HEADER_LENGTH) {
             table.addRow().addContent("Data", length + " bytes, too short for READ KEYS");
-            return;
+        } else {
+            table.addRow().addContent("Generation", PrData.generation(data));
+            long end = Math.min(length, PrData.HEADER_LENGTH + PrData.uint32(data, 4));
+            table.addRow().addContent("Keys", (end - PrData.HEADER_LENGTH) / 8);
+            for (int offset = PrData.HEADER_LENGTH; offset + 8 <= end; offset += 8) {
+                table.addRow().addContent("Key", Format.key(PrData.int64(data, offset)));
+            }
         }
-        table.addRow().addContent("Generation", generation(data));
-        int end = Math.min(length, 8 + int32(data, 4));
-        table.addRow().addContent("Keys", (end - 8) / 8);
-        for (int offset = 8; offset + 8 <= end; offset += 8) {
-            table.addRow().addContent("Key", Format.key(int64(data, offset)));
-        }
+        print(table, out);
     }
 }

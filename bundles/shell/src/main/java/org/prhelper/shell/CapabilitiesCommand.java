@@ -1,0 +1,42 @@
+package org.prhelper.shell;
+
+import java.io.PrintStream;
+import java.util.stream.Collectors;
+
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.table.ShellTable;
+
+@Command(scope = "pr", name = "capabilities", description = "Reads what persistent reservations a device supports (PR IN REPORT CAPABILITIES).")
+@Service
+public class CapabilitiesCommand extends PrInCommand {
+    @Override
+    int serviceAction() {
+        return 2;
+    }
+
+    @Override
+    void print(byte[] data, int length, PrintStream out) {
+        ShellTable table = properties();
+        try {
+            PrData.Capabilities c = PrData.capabilities(data, length);
+            table.addRow().addContent("CRH", yesNo(c.crh()));
+            table.addRow().addContent("SIP_C", yesNo(c.sipC()));
+            table.addRow().addContent("ATP_C", yesNo(c.atpC()));
+            table.addRow().addContent("PTPL_C", yesNo(c.ptplC()));
+            table.addRow().addContent("RLR_C", yesNo(c.rlrC()));
+            table.addRow().addContent("TMV", yesNo(c.tmv()));
+            table.addRow().addContent("ALLOW_COMMANDS", PrData.allowCommands(c.allowCommands()));
+            table.addRow().addContent("PTPL_A", yesNo(c.ptplA()));
+            table.addRow().addContent("Types", !c.tmv() ? "not reported (TMV 0)" : c.types().isEmpty() ? "none"
+                    : c.types().stream().map(Enum::name).collect(Collectors.joining(" ")));
+        } catch (IllegalArgumentException e) {
+            table.addRow().addContent("Data", e.getMessage());
+        }
+        print(table, out);
+    }
+
+    private static String yesNo(boolean bit) {
+        return bit ? "yes" : "no";
+    }
+}

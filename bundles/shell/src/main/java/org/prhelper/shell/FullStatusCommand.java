@@ -1,0 +1,53 @@
+package org.prhelper.shell;
+
+import java.io.PrintStream;
+
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.table.ShellTable;
+
+@Command(scope = "pr", name = "full-status", description = "Reads every registration on a device with its holder, target port and initiator (PR IN READ FULL STATUS).")
+@Service
+public class FullStatusCommand extends PrInCommand {
+    @Override
+    int serviceAction() {
+        return 3;
+    }
+
+    /**
+     * One row per registrant. The generation heads the formatted table only, so that --no-format gives
+     * registrant rows alone; what could not be decoded goes to the error stream.
+     */
+    @Override
+    void print(byte[] data, int length, PrintStream out) {
+        PrData.FullStatus status;
+        try {
+            status = PrData.fullStatus(data, length);
+        } catch (IllegalArgumentException e) {
+            ShellTable table = properties();
+            table.addRow().addContent("Data", e.getMessage());
+            print(table, out);
+            return;
+        }
+        ShellTable table = new ShellTable().emptyTableText("no registrations");
+        table.column("Key");
+        table.column("All TG PT");
+        table.column("Holder");
+        table.column("Scope");
+        table.column("Type");
+        table.column("Rel TP ID").alignRight();
+        table.column("Transport ID");
+        for (PrData.Registrant r : status.registrants()) {
+            table.addRow().addContent(Format.key(r.key()), r.allTargetPorts() ? "yes" : "no", r.holder() ? "yes" : "no",
+                    r.holder() ? PrData.scope(r.scope()) : "-", r.holder() ? ReservationType.describe(r.type()) : "-",
+                    r.relativeTargetPort(), r.transportId());
+        }
+        if (!noFormat) {
+            out.println("Generation " + PrData.generation(data) + ", " + status.registrants().size() + " registrations");
+        }
+        print(table, out);
+        if (status.problem() != null) {
+            System.err.println("Data not shown: " + status.problem());
+        }
+    }
+}
