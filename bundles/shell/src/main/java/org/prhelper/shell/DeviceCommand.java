@@ -2,27 +2,43 @@ package org.prhelper.shell;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
 
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.support.CommandException;
+import org.apache.karaf.shell.support.ShellUtil;
 import org.apache.karaf.shell.support.completers.FileCompleter;
 import org.newsclub.net.unix.DescriptorNumbers;
+import org.prhelper.api.AuditRecord;
+import org.prhelper.api.AuditSink;
+import org.prhelper.api.DeviceIdentity;
+import org.prhelper.api.DeviceInspector;
+import org.prhelper.api.PeerIdentity;
 import org.prhelper.api.PrCommands;
+import org.prhelper.api.PrDevice;
 import org.prhelper.api.PrHandler;
 import org.prhelper.api.PrRequest;
 import org.prhelper.api.PrResponse;
 import org.prhelper.api.ScsiStatus;
 import org.prhelper.api.SenseCode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A PERSISTENT RESERVE command on a device named on the command line, run through the dispatcher like
  * a QEMU request (same backends, same answers). A reply other than GOOD fails the command with the
- * status and sense.
+ * status and sense. PR OUT requests change the device, so they are audited as socket requests are,
+ * on the socket name {@value #AUDIT_SOCKET}.
  */
 abstract class DeviceCommand implements Action {
+    private static final String AUDIT_SOCKET = "shell";
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeviceCommand.class);
     private static final String[] SENSE_KEYS = {
         "NO SENSE", "RECOVERED ERROR", "NOT READY", "MEDIUM ERROR", "HARDWARE ERROR", "ILLEGAL REQUEST",
         "UNIT ATTENTION", "DATA PROTECT", "BLANK CHECK", "VENDOR SPECIFIC", "COPY ABORTED", "ABORTED COMMAND",
@@ -35,6 +51,13 @@ abstract class DeviceCommand implements Action {
 
     @Reference
     PrHandler handler;
+
+    // Optional as for the transport: without them requests still run, unaudited or with an unknown device.
+    @Reference(optional = true)
+    AuditSink audit;
+
+    @Reference(optional = true)
+    DeviceInspector inspector;
 
     /**
      * A request with its opcode, service action and transfer length. PR IN's allocation length is CDB
@@ -53,30 +76,79 @@ abstract class DeviceCommand implements Action {
     }
 
     /**
-     * Runs {@code request} on the device, opened read-only: enough for PR IN, as for QEMU's own
-     * descriptors.
+     * Runs {@code request} on the device, opened read-write for PR OUT (the dispatcher refuses PR OUT
+     * on a read-only descriptor, as it does for QEMU) and read-only for PR IN.
      *
      * @return the response, GOOD
      * @throws CommandException when the device cannot be opened or the reply is not GOOD
      */
     PrResponse run(PrRequest request) throws CommandException {
+        boolean out = request.isOut();
+        // Opening read-write would create a missing path as a plain file: a typo must not leave one in /dev.
+        if (!Files.exists(Path.of(device))) {
+            throw new CommandException("Cannot open " + device + ": no such file or device");
+        }
         PrResponse response = new PrResponse();
         response.reset();
-        try (RandomAccessFile file = new RandomAccessFile(device, "r")) {
+        try (RandomAccessFile file = new RandomAccessFile(device, out ? "rw" : "r")) {
             int fd = DescriptorNumbers.of(file.getFD());
-            request.device(() -> fd);
+            PrDevice descriptor = () -> fd;
+            request.device(descriptor);
+            long start = System.nanoTime();
             handler.handle(request, response);
+            if (out) {
+                audit(request, response, descriptor, System.nanoTime() - start);
+            }
         } catch (IOException e) {
             throw new CommandException("Cannot open " + device + ": " + e.getMessage(), e);
         } finally {
             request.device(null);
         }
+        String name = PrCommands.name(request.opcode(), request.serviceAction());
+        if (out) {
+            // The audit record has no field for the Karaf user: the log names who changed the device.
+            LOG.info("{} on {} by shell user {}: {}", name, device, Format.text(ShellUtil.getCurrentUserName()),
+                    ScsiStatus.name(response.status()));
+        }
         if (response.status() != ScsiStatus.GOOD) {
-            throw new CommandException(PrCommands.name(request.opcode(), request.serviceAction()) + " on " + device
-                    + " failed: " + ScsiStatus.name(response.status()) + describeSense(response.sense())
+            throw new CommandException(name + " on " + device + " failed: " + ScsiStatus.name(response.status())
+                    + describeSense(response.sense())
                     + (response.backend() == null ? "" : " (backend " + response.backend() + ")"));
         }
         return response;
+    }
+
+    private void audit(PrRequest request, PrResponse response, PrDevice descriptor, long nanos) {
+        AuditSink sink = audit;
+        if (sink == null) {
+            return;
+        }
+        byte[] cdb = request.cdb();
+        SenseCode sense = sense(response.sense());
+        try {
+            DeviceInspector identify = inspector;
+            DeviceIdentity identity = identify == null ? DeviceIdentity.UNKNOWN : identify.identify(descriptor);
+            sink.record(new AuditRecord(Instant.now(), AUDIT_SOCKET, thisProcess(), identity, request.opcode(),
+                    request.serviceAction(), (cdb[2] & 0xF0) >> 4, cdb[2] & 0x0F,
+                    PrData.int64(request.parameters(), 0), PrData.int64(request.parameters(), 8), "allow",
+                    response.backend(), response.status(), sense == null ? 0 : sense.key(),
+                    sense == null ? 0 : sense.asc(), sense == null ? 0 : sense.ascq(), nanos));
+        } catch (RuntimeException e) {
+            // The command has run: the admin needs its outcome more than the audit's fault.
+            LOG.warn("Auditing a request on {} failed", device, e);
+        }
+    }
+
+    /** The requests come from this process: its credentials, as SO_PEERCRED gives them for a client. */
+    private static PeerIdentity thisProcess() {
+        Path self = Path.of("/proc/self");
+        try {
+            return new PeerIdentity(ProcessHandle.current().pid(),
+                    ((Number) Files.getAttribute(self, "unix:uid")).longValue(),
+                    ((Number) Files.getAttribute(self, "unix:gid")).longValue(), null);
+        } catch (IOException | RuntimeException e) {
+            return new PeerIdentity(ProcessHandle.current().pid(), -1, -1, null);
+        }
     }
 
     /** The key, ASC and ASCQ of fixed or descriptor format sense; null without sense. */

@@ -12,6 +12,7 @@ import static org.prhelper.itests.paxexam.Karaf.assertReadKeys;
 import static org.prhelper.itests.paxexam.Karaf.awaitSocket;
 import static org.prhelper.itests.paxexam.Karaf.newSocketPath;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -88,8 +89,11 @@ public class ShellIT {
             List<List<String>> status = await("pr:status --no-format", rows -> row(rows, "Connections") != null);
             assertTrue(status.toString(), row(status, "Sockets").get(1).contains(SOCKET));
             assertEquals(List.of("Connections", "1"), row(status, "Connections"));
-            assertEquals(List.of("Backends", "sgio"), row(status, "Backends"));
-            assertTrue(status.toString(), row(status, "Audit (in memory)").get(1).startsWith("2 requests, 0 denied"));
+            // Other backends (multipath) may be installed beside it.
+            assertTrue(status.toString(), List.of(row(status, "Backends").get(1).split(", ")).contains("sgio"));
+            // The other tests of this Karaf may have added records of the shell's own requests.
+            int records = await("pr:audit -n 1000000 --no-format", rows -> true).size();
+            assertTrue(status.toString(), row(status, "Audit (in memory)").get(1).startsWith(records + " requests, 0 denied"));
             assertEquals(null, row(status, "Warning"));
             String table = execute("pr:status");
             assertTrue(table, table.contains("Property") && table.contains(SOCKET));
@@ -99,19 +103,69 @@ public class ShellIT {
     @Test
     public void deviceReadsReportTheSenseAndFail() throws Exception {
         awaitCommands();
+        // SG_IO on /dev/null fails with ENOTTY, answered as qemu-pr-helper does.
+        assertFails("pr:keys /dev/null", "PRIN READ_KEYS on /dev/null failed: CHECK CONDITION, sense b/00/06"
+                + " ABORTED COMMAND (backend sgio)");
+        assertFails("pr:capabilities /dev/null", "PRIN REPORT_CAPABILITIES on /dev/null failed: CHECK CONDITION,"
+                + " sense b/00/06 ABORTED COMMAND (backend sgio)");
+        assertFails("pr:full-status --no-format /dev/null", "PRIN READ_FULL_STATUS on /dev/null failed: CHECK CONDITION,"
+                + " sense b/00/06 ABORTED COMMAND (backend sgio)");
+        assertFails("pr:reservation /nonexistent", "Cannot open /nonexistent: no such file or device");
+    }
+
+    @Test
+    public void adminCommandsAskFirstAndAreAudited() throws Exception {
+        int before = shellRecords().size();
+        String register = "pr:register --sa-key 0x1234 /dev/null";
+        String question = "PROUT REGISTER key 0x0000000000000000 new key 0x0000000000001234 on /dev/null? [y/N] ";
+
+        // Nobody to ask: a session without a terminal, as over ssh with a command.
+        assertFails(register, "Cannot ask for confirmation without a terminal: nothing sent to /dev/null;"
+                + " add --force to send it");
+        // Answered no, or not answered at all.
+        for (String input : new String[] {"n\n", "yes please\n", ""}) {
+            String output = executeOnConsole(register, input);
+            // The terminal wraps the question at its width, 80 columns.
+            assertTrue(output, output.replaceAll("\\s", "").contains(question.replaceAll("\\s", "")));
+            assertTrue(output, output.contains("Nothing sent to /dev/null."));
+        }
+        assertEquals("nothing sent, nothing audited", before, shellRecords().size());
+        assertFails("pr:reserve --force --key 1 --type 2 /dev/null", "unknown reservation type 2 (1 wr_ex, 3 ex_ac,"
+                + " 5 wr_ex_ro, 6 ex_ac_ro, 7 wr_ex_ar, 8 ex_ac_ar)");
+        assertFails("pr:clear --force --key 0xg /dev/null", "invalid key 0xg: 0x and up to 16 hex digits, or a decimal number");
+        assertFails("pr:clear --force --key 1 /nonexistent", "Cannot open /nonexistent: no such file or device");
+        assertEquals("nothing sent, nothing audited", before, shellRecords().size());
+
+        // Sent: /dev/null fails SG_IO as it does for QEMU's requests, and each attempt is audited.
+        assertFails("pr:register --force --sa-key 0x1234 /dev/null", "PROUT REGISTER on /dev/null failed:"
+                + " CHECK CONDITION, sense b/00/06 ABORTED COMMAND (backend sgio)");
         try {
-            execute("pr:keys /dev/null");
-            fail("pr:keys /dev/null succeeded");
+            executeOnConsole("pr:reserve --key 0x1234 --type wr_ex_ro /dev/null", "y\n");
+            fail("pr:reserve on /dev/null succeeded");
         } catch (Exception e) {
-            // SG_IO on /dev/null fails with ENOTTY, answered as qemu-pr-helper does.
-            assertEquals("PRIN READ_KEYS on /dev/null failed: CHECK CONDITION, sense b/00/06 ABORTED COMMAND"
+            assertEquals("PROUT RESERVE on /dev/null failed: CHECK CONDITION, sense b/00/06 ABORTED COMMAND"
                     + " (backend sgio)", e.getMessage());
         }
+        List<List<String>> records = shellRecords();
+        assertEquals(before + 2, records.size());
+        String pid = Long.toString(ProcessHandle.current().pid());
+        assertEquals(List.of("shell", pid, "-", "/dev/null", "PROUT REGISTER", "allow", "sgio", "CHECK_CONDITION",
+                "b/00/06"), records.get(before).subList(1, 10));
+        assertEquals(List.of("shell", pid, "-", "/dev/null", "PROUT RESERVE", "allow", "sgio", "CHECK_CONDITION",
+                "b/00/06"), records.get(before + 1).subList(1, 10));
+    }
+
+    private List<List<String>> shellRecords() throws Exception {
+        return await("pr:audit -n 1000000 --socket shell --no-format", rows -> true);
+    }
+
+    private void assertFails(String command, String message) throws Exception {
+        awaitCommands();
         try {
-            execute("pr:reservation /nonexistent");
-            fail("pr:reservation /nonexistent succeeded");
+            execute(command);
+            fail(command + " succeeded");
         } catch (Exception e) {
-            assertTrue(e.getMessage(), e.getMessage().startsWith("Cannot open /nonexistent"));
+            assertEquals(command, message, e.getMessage());
         }
     }
 
@@ -152,6 +206,24 @@ public class ShellIT {
                 Thread.sleep(100);
             }
         }
+    }
+
+    /**
+     * Runs {@code command} in a console session, as on Karaf's console or over ssh, whose terminal reads
+     * {@code input}; returns what it printed, questions included.
+     */
+    private String executeOnConsole(String command, String input) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream print = new PrintStream(out, true, UTF_8);
+        // No terminal given: the session makes a dumb one on these streams.
+        Session session = sessionFactory.create(new ByteArrayInputStream(input.getBytes(UTF_8)), print, print, null,
+                UTF_8.name(), null);
+        try {
+            session.execute(command);
+        } finally {
+            session.close();
+        }
+        return out.toString(UTF_8);
     }
 
     private String execute(String command) throws Exception {

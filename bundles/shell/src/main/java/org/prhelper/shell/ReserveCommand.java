@@ -1,0 +1,13 @@
+package org.prhelper.shell;
+
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+
+@Command(scope = "pr", name = "reserve", description = "Takes the reservation of a device for a registered key (PR OUT RESERVE).")
+@Service
+public class ReserveCommand extends ReservationOutCommand {
+    @Override
+    int serviceAction() {
+        return PrOut.RESERVE;
+    }
+}
