@@ -160,7 +160,8 @@ def main():
     host_checks = checks(os.path.join(a.out, "host-checks.txt"))
     c1 = checks(os.path.join(a.out, "boot1", "checks.txt"))
     c2 = checks(os.path.join(a.out, "boot2", "checks.txt"))
-    all_checks = host_checks + c1 + c2
+    c3 = checks(os.path.join(a.out, "boot3", "checks.txt"))
+    all_checks = host_checks + c1 + c2 + c3
     n_fail = sum(1 for c in all_checks if c[0] == "FAIL")
     n_xfail = sum(1 for c in all_checks if c[0] == "XFAIL")
     n_pass = sum(1 for c in all_checks if c[0] in ("PASS", "XPASS"))
@@ -218,7 +219,8 @@ def main():
             w(f"| {side} reply time | median {ms[len(ms) // 2]:.1f} ms, max {ms[-1]:.1f} ms over "
               f"{len(ms)} requests (request sent to whole reply read, in the TCG guest) |")
     w(f"| tools | sg3-utils {cell(v1.get('sg3_utils', '?'))}, {cell(v1.get('python', '?'))} |")
-    w(f"| wall time | boot 1 (suite) {secs('boot1')}, boot 2 (nested QEMU) {secs('boot2')}, "
+    w(f"| wall time | boot 1 (suite) {secs('boot1')}, boot 3 (multipath) {secs('boot3')}, "
+      f"boot 2 (nested QEMU) {secs('boot2')}, "
       f"whole `e2e/run.sh` {read(os.path.join(a.out, 'total-seconds')).strip() or '?'} s |")
     w("")
 
@@ -372,6 +374,22 @@ def main():
         w(f"| {cell(name)} | {'pass' if verdict in ('PASS', 'XPASS') else '**' + verdict + '**: ' + cell(why)} |")
     if a.quick:
         w("| nested QEMU (boot 2) | not run (`--quick`) |")
+    w("")
+
+    # ---------------------------------------------------------------- multipath
+    w("## Multipath (boot 3)")
+    w("")
+    w("Our multipath backend (libmpathpersist) on LUN 0's dm-multipath map, multipathd running with "
+      "`reservation_key file`. Debian's qemu-pr-helper has no multipath support, so it serves here only "
+      "to read each path's state with SG_IO; \"map via ours == path 0 via SG_IO\" compares whole "
+      "replies byte for byte. See [multipath.md](multipath.md).")
+    w("")
+    w("| check | result |")
+    w("|---|---|")
+    for verdict, name, why in c3:
+        w(f"| {cell(name)} | {'pass' if verdict in ('PASS', 'XPASS') else '**' + verdict + '**: ' + cell(why)} |")
+    if not c3:
+        w("| multipath boot | not run |")
     w("")
     with open(a.md, "w") as f:
         f.write("\n".join(L))

@@ -1,8 +1,8 @@
 #!/bin/bash
 # e2e/run.sh - end-to-end tests of the built agent on real SCSI targets (LIO disks in a QEMU guest).
 #
-#   e2e/run.sh            both guest boots: the byte-compare suite, then the nested-QEMU test
-#   e2e/run.sh --quick    only the byte-compare suite (skips the ~5 min nested-QEMU boot)
+#   e2e/run.sh            three guest boots: the byte-compare suite, multipath, the nested-QEMU test
+#   e2e/run.sh --quick    skips the ~5 min nested-QEMU boot
 #
 # 1. installs the Debian packages the lab needs (apt-get, as root or through sudo) and builds the lab's
 #    initramfs archives (e2e/lab/build.sh);
@@ -11,10 +11,13 @@
 #    guest executes;
 # 3. boot 1 (e2e/guest/suite.sh): Debian's qemu-pr-helper on LUN 0 and our agent on LUN 1, every
 #    step compared byte for byte and checked with sg_persist;
-# 4. boot 2 (e2e/guest/nested.sh): a nested QEMU with pr-manager-helper + scsi-block talks to our
+# 4. boot 3 (e2e/guest/multipath.sh): our multipath backend on LUN 0's map with multipathd running,
+#    checked per path through Debian's qemu-pr-helper, sg_persist and mpathpersist; a path failure;
+#    the backend switched off and on under traffic;
+# 5. boot 2 (e2e/guest/nested.sh): a nested QEMU with pr-manager-helper + scsi-block talks to our
 #    agent, which is restarted while QEMU stays up;
-# 5. writes e2e/target/e2e-results.md (and, on a full run, docs/e2e-results.md) from the results;
-# 6. prints every check, the timings, and last a line "N passed, N failed"; exits 1 on any failure
+# 6. writes e2e/target/e2e-results.md (and, on a full run, docs/e2e-results.md) from the results;
+# 7. prints every check, the timings, and last a line "N passed, N failed"; exits 1 on any failure
 #    (a guest timeout is a failure that says what the guest was waiting for), 2 on a setup problem.
 #
 # Environment: LAB_DIR (default /tmp/prhelper-e2e: kernel, initramfs, assembly snapshot),
@@ -28,6 +31,7 @@ ASSEMBLY_SRC=${PRHELPER_ASSEMBLY:-$ROOT/karaf-assembly/target/assembly}
 OUT=${E2E_OUT:-$E2E/target}
 SUITE_TIMEOUT=${E2E_SUITE_TIMEOUT:-1200}
 NESTED_TIMEOUT=${E2E_NESTED_TIMEOUT:-1500}
+MULTIPATH_TIMEOUT=${E2E_MULTIPATH_TIMEOUT:-900}
 QUICK=0
 for a in "$@"; do
     case $a in
@@ -57,7 +61,7 @@ tar -C "$ASSEMBLY_SRC" --exclude=./data/qemu-pr-helper --exclude=./data/cache --
     --exclude=./karaf.pid -cf - . | tar -C "$LAB_DIR/assembly.new" -xf - || setup_fail "copying the assembly failed"
 rm -rf "$LAB_DIR/assembly" && mv "$LAB_DIR/assembly.new" "$LAB_DIR/assembly"
 
-rm -rf "$OUT/boot1" "$OUT/boot2" "$OUT/e2e-results.md"
+rm -rf "$OUT/boot1" "$OUT/boot2" "$OUT/boot3" "$OUT/e2e-results.md"
 mkdir -p "$OUT"
 : > "$HOST_CHECKS"
 host_pass() { printf 'PASS\t%s\n' "$1" >> "$HOST_CHECKS"; }
@@ -90,6 +94,7 @@ EOF
 }
 
 boot boot1 suite.sh "$SUITE_TIMEOUT"
+boot boot3 multipath.sh "$MULTIPATH_TIMEOUT"
 if [ "$QUICK" = 0 ]; then
     boot boot2 nested.sh "$NESTED_TIMEOUT" -l 1 -M
 fi
@@ -112,14 +117,14 @@ fi
 # ------------------------------------------------------------------ summary
 echo
 say "summary"
-for f in "$HOST_CHECKS" "$OUT"/boot1/checks.txt "$OUT"/boot2/checks.txt; do
+for f in "$HOST_CHECKS" "$OUT"/boot1/checks.txt "$OUT"/boot3/checks.txt "$OUT"/boot2/checks.txt; do
     [ -f "$f" ] || continue
     awk -F'\t' '{ if ($1 == "FAIL") printf "  FAIL  %s: %s\n", $2, $3;
                   else if ($1 == "XFAIL") printf "  XFAIL %s: %s\n", $2, $3;
                   else if ($1 == "XPASS") printf "  XPASS %s: %s\n", $2, $3;
                   else printf "  pass  %s\n", $2 }' "$f"
 done
-for b in boot1 boot2; do
+for b in boot1 boot3 boot2; do
     [ -f "$OUT/$b/boot-seconds" ] && say "$b: guest wall time $(cat "$OUT/$b/wall-ms" 2>/dev/null | awk '{printf "%.1f", $1/1000}') s (boot.sh $(cat "$OUT/$b/boot-seconds") s)"
 done
 [ "$QUICK" = 1 ] && say "boot2 (nested QEMU) skipped: --quick"

@@ -11,6 +11,8 @@ command -v qemu-pr-helper >/dev/null 2>&1 || need="$need qemu-system-common"
 command -v qemu-system-x86_64 >/dev/null 2>&1 || need="$need qemu-system-x86"
 command -v gcc >/dev/null 2>&1 || need="$need gcc"
 [ -e /usr/include/scsi/sg.h ] || need="$need libc6-dev"
+# libmpathpersist and <mpath_persist.h>: the multipath backend's layout test compiles against it.
+[ -e /usr/include/mpath_persist.h ] || need="$need multipath-tools"
 if [ -n "$need" ]; then
     echo "Installing missing packages:$need"
     if [ "$(id -u)" -eq 0 ]; then sudo=; else sudo=sudo; fi

@@ -1,0 +1,39 @@
+package org.prhelper.multipath;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** The SCSI paths under a dm-multipath map, from sysfs, in name order, usable ones only. */
+final class MapPaths {
+    private final Path sys;
+
+    MapPaths(Path sys) {
+        this.sys = sys;
+    }
+
+    /**
+     * The block devices ({@code sdb}, ...) the map {@code major:minor} is built on whose SCSI device
+     * is running (not offline, blocked or being deleted).
+     */
+    List<String> running(int major, int minor) throws IOException {
+        Path slaves = sys.resolve("dev/block/" + major + ":" + minor + "/slaves");
+        List<String> names = new ArrayList<>();
+        try (Stream<Path> list = Files.list(slaves)) {
+            list.map(p -> p.getFileName().toString()).sorted().forEach(names::add);
+        }
+        names.removeIf(name -> !isRunning(name));
+        return names;
+    }
+
+    private boolean isRunning(String name) {
+        try {
+            return Files.readString(sys.resolve("block/" + name + "/device/state")).trim().equals("running");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

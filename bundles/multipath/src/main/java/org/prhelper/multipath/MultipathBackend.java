@@ -1,0 +1,266 @@
+package org.prhelper.multipath;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.annotations.Designate;
+import org.prhelper.api.DeviceIdentity;
+import org.prhelper.api.DeviceInspector;
+import org.prhelper.api.PrBackend;
+import org.prhelper.api.PrDevice;
+import org.prhelper.api.PrRequest;
+import org.prhelper.api.PrResponse;
+import org.prhelper.api.ScsiStatus;
+import org.prhelper.api.SenseCode;
+import org.prhelper.api.SenseProbe;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Persistent reservations on dm-multipath maps: libmpathpersist sends each PR OUT down every path
+ * (a REGISTER registers every I_T nexus), where SG_IO on the map would reach one path only. Ranked
+ * above SG_IO, it takes only multipath maps; without the library it takes nothing, and maps fall back
+ * to SG_IO. REGISTER AND MOVE, which the library lacks, goes to the paths one by one (see there).
+ */
+// Configuration required: deleting etc/org.prhelper.multipath.cfg switches the backend off live.
+@Component(service = PrBackend.class, configurationPid = MultipathConfig.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE, property = "service.ranking:Integer=100")
+@Designate(ocd = MultipathConfig.class)
+public final class MultipathBackend implements PrBackend {
+    private static final Logger LOG = LoggerFactory.getLogger(MultipathBackend.class);
+    private static final int REGISTER_AND_MOVE = 7;
+
+    private final DeviceInspector inspector;
+    private final LibMpathPersist library;
+    private final ReservationKeys reservationKeys;
+    private final MapPaths paths = new MapPaths(Path.of("/sys"));
+    private final PathDevices pathDevices;
+    private final Set<String> checkedMaps = ConcurrentHashMap.newKeySet();
+
+    /** One native buffer for both directions; the library is called by one thread at a time. */
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Memory memory;
+    private final ByteBuffer struct;
+    private final long base;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile SenseProbe senseProbe;
+
+    /** The SG_IO backend, for REGISTER AND MOVE on one path (a plain SCSI device). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            target = "(prhelper.backend=sgio)")
+    private volatile PrBackend pathBackend;
+
+    @Activate
+    public MultipathBackend(MultipathConfig config, @Reference(name = "inspector") DeviceInspector inspector) {
+        this.inspector = inspector;
+        this.library = loadLibrary();
+        this.reservationKeys = readConfiguration(config);
+        this.pathDevices = library == null ? null : new PathDevices();
+        int size = Math.max(MpathLayout.PRIN_BUFFER_SIZE, MpathLayout.PROUT_BUFFER_SIZE);
+        this.memory = library == null ? null : new Memory(size);
+        this.struct = memory == null ? null : memory.getByteBuffer(0, size).order(ByteOrder.nativeOrder());
+        this.base = memory == null ? 0 : Pointer.nativeValue(memory);
+    }
+
+    private static LibMpathPersist loadLibrary() {
+        try {
+            LibMpathPersist lib = LibMpathPersist.load(MpathLayout.MAX_PARAM_LEN);
+            LOG.info("libmpathpersist loaded: dm-multipath maps go through it");
+            return lib;
+        } catch (UnsatisfiedLinkError | IllegalStateException e) {
+            LOG.warn("libmpathpersist is not usable ({}): dm-multipath maps fall back to SG_IO, which reaches "
+                    + "one path only. Install multipath-tools and restart this bundle to fix it.", e.getMessage());
+            return null;
+        }
+    }
+
+    private static ReservationKeys readConfiguration(MultipathConfig config) {
+        ReservationKeys keys = new ReservationKeys();
+        read(keys, Path.of(config.configFile()), "configFile");
+        Path dir = Path.of(config.configDir());
+        if (Files.isDirectory(dir)) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.conf")) {
+                files.forEach(f -> read(keys, f, "configDir"));
+            } catch (IOException e) {
+                LOG.warn("Cannot list {} (configDir): {}", dir, e.toString());
+            }
+        }
+        return keys;
+    }
+
+    private static void read(ReservationKeys keys, Path file, String key) {
+        if (!Files.exists(file)) {
+            return; // no multipath configured here; a map served anyway is reported when first seen
+        }
+        try {
+            keys.parse(Files.readString(file));
+        } catch (IOException e) {
+            LOG.warn("Cannot read {} ({}): {}; maps it configures will be reported without reservation_key",
+                    file, key, e.toString());
+        }
+    }
+
+    @Override
+    public String name() {
+        return "multipath";
+    }
+
+    @Override
+    public boolean handles(PrDevice device) {
+        return library != null && inspector.identify(device).isMultipath();
+    }
+
+    @Override
+    public void execute(PrRequest request, PrResponse response) {
+        DeviceIdentity map = inspector.identify(request.device());
+        warnWithoutReservationKey(map);
+        int opcode = request.opcode();
+        if (opcode == PrRequest.OPCODE_PR_IN) {
+            reserveIn(request, response);
+        } else if (opcode != PrRequest.OPCODE_PR_OUT) {
+            response.checkCondition(SenseCode.INVALID_OPCODE);
+        } else if (request.serviceAction() == REGISTER_AND_MOVE) {
+            registerAndMove(map, request, response);
+            response.backend(name());
+        } else {
+            reserveOut(request, response);
+        }
+    }
+
+    private void reserveIn(PrRequest request, PrResponse response) {
+        int serviceAction = request.serviceAction();
+        if (serviceAction > PrinTranslator.READ_FULL_STATUS) {
+            response.checkCondition(SenseCode.INVALID_FIELD_IN_CDB);
+            return;
+        }
+        int fd = request.device().fd();
+        lock.lock();
+        try {
+            memory.clear(MpathLayout.PRIN_BUFFER_SIZE);
+            int rc = library.reserveIn(fd, serviceAction, memory);
+            if (rc != MpathResults.SUCCESS) {
+                fail(rc, fd, response);
+                return;
+            }
+            int length = PrinTranslator.toWire(serviceAction, struct, base, response.data());
+            if (length < 0) {
+                LOG.warn("libmpathpersist returned an inconsistent READ FULL STATUS result on fd {}", fd);
+                response.checkCondition(SenseCode.LUN_COMMUNICATION_FAILURE);
+                return;
+            }
+            response.status(ScsiStatus.GOOD);
+            response.dataLength(Math.min(length, request.transferLength()));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void reserveOut(PrRequest request, PrResponse response) {
+        int serviceAction = request.serviceAction();
+        int scopeAndType = request.cdb()[2] & 0xFF;
+        int fd = request.device().fd();
+        lock.lock();
+        try {
+            SenseCode malformed = ProutTranslator.toStruct(request.parameters(), request.parameterLength(), struct, base);
+            if (malformed != null) {
+                response.checkCondition(malformed);
+                return;
+            }
+            int rc = library.reserveOut(fd, serviceAction, scopeAndType >> 4, scopeAndType & 0x0F, memory);
+            if (rc == MpathResults.SUCCESS) {
+                response.status(ScsiStatus.GOOD);
+            } else {
+                fail(rc, fd, response);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The library's error class, made precise by the device's own sense when TEST UNIT READY gets one. */
+    private void fail(int rc, int fd, PrResponse response) {
+        if (!MpathResults.needsProbe(rc)) {
+            MpathResults.map(rc, response);
+            return;
+        }
+        SenseProbe probe = senseProbe;
+        if (probe != null) {
+            probe.testUnitReady(fd, response);
+            if (response.status() == ScsiStatus.CHECK_CONDITION) {
+                return;
+            }
+        }
+        response.checkCondition(MpathResults.genericSense(rc));
+    }
+
+    /**
+     * REGISTER AND MOVE must come from the I_T nexus that holds the reservation, and the library cannot
+     * send it. Each running path gets it in turn until one does not answer RESERVATION CONFLICT: a
+     * nexus that is not the holder (or not registered) gets that conflict and the device changes
+     * nothing, so only the holder's path can act, exactly once.
+     */
+    private void registerAndMove(DeviceIdentity map, PrRequest request, PrResponse response) {
+        List<String> running;
+        try {
+            running = paths.running(map.major(), map.minor());
+        } catch (IOException e) {
+            LOG.warn("Cannot list the paths of {} for REGISTER AND MOVE: {}", map.path(), e.toString());
+            running = List.of();
+        }
+        PrRequest onPath = new PrRequest();
+        System.arraycopy(request.cdb(), 0, onPath.cdb(), 0, PrRequest.CDB_SIZE);
+        System.arraycopy(request.parameters(), 0, onPath.parameters(), 0, request.parameterLength());
+        onPath.parameterLength(request.parameterLength());
+        PrBackend handler = pathBackend;
+        boolean tried = false;
+        for (String path : handler == null ? List.<String>of() : running) {
+            int fd = pathDevices.open(path);
+            if (fd < 0) {
+                LOG.warn("Cannot open /dev/{} (a path of {}) for REGISTER AND MOVE", path, map.path());
+                continue;
+            }
+            try {
+                onPath.device(() -> fd);
+                response.reset();
+                handler.execute(onPath, response);
+                tried = true;
+            } finally {
+                pathDevices.close(fd);
+            }
+            if (response.status() != ScsiStatus.RESERVATION_CONFLICT) {
+                return;
+            }
+        }
+        if (!tried) {
+            LOG.warn("REGISTER AND MOVE on {}: no running path could be opened{}", map.path(),
+                    handler == null ? " (no SG_IO backend)" : "");
+            response.checkCondition(SenseCode.LUN_COMMUNICATION_FAILURE);
+        }
+    }
+
+    private void warnWithoutReservationKey(DeviceIdentity map) {
+        String uuid = map.dmUuid();
+        if (uuid != null && checkedMaps.add(uuid) && !reservationKeys.covers(uuid)) {
+            LOG.warn("Multipath map {} ({}) has no reservation_key in multipath.conf: multipathd will not register "
+                    + "the key again on a path that comes back after a failure. Set 'reservation_key file' in its "
+                    + "defaults section.", map.path(), uuid);
+        }
+    }
+}

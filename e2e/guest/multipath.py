@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""Our multipath backend on the lab's dm-multipath map (guest side, run by multipath.sh).
+
+    multipath.py OURS_SOCKET REF_SOCKET MAP PATH0 PATH1 ASSEMBLY_ETC KARAF_LOG
+
+Requests through our agent go to the map; the device state is read independently through Debian's
+qemu-pr-helper on each path (SG_IO, one I_T nexus each) and with sg_persist / mpathpersist. Writes
+PASS/FAIL lines to /share/checks.txt like common.sh.
+"""
+import os
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from prwire import Closed, Connection, cdb_in, cdb_out, param_basic  # noqa: E402
+
+READ_KEYS, READ_RESERVATION, REPORT_CAPABILITIES, READ_FULL_STATUS = 0, 1, 2, 3
+REGISTER, RESERVE, RELEASE, CLEAR, PREEMPT = 0, 1, 2, 3, 4
+GOOD, CHECK, CONFLICT = 0x00, 0x02, 0x18
+KEY = 0x4D50415448000001
+OTHER = 0x4D50415448000002
+CHECKS = "/share/checks.txt"
+
+ours_sock, ref_sock, MAP, P0, P1, ETC, KARAF_LOG = sys.argv[1:8]
+
+
+def record(ok, name, why=""):
+    with open(CHECKS, "a") as f:
+        f.write(f"PASS\t{name}\n" if ok else f"FAIL\t{name}\t{why}\n")
+    print(("PASS " if ok else "FAIL ") + name + ("" if ok else f": {why}"), flush=True)
+
+
+def waiting(what):
+    with open("/share/waiting", "w") as f:
+        f.write(what + "\n")
+
+
+def call(sock, device, cdb, param=b""):
+    waiting(f"a reply from {sock} for {device}")
+    conn = Connection(sock, 60)
+    fd = os.open(device, os.O_RDWR)
+    try:
+        return conn.request(fd, cdb, param)
+    finally:
+        os.close(fd)
+        conn.close()
+
+
+def ours(cdb, param=b""):
+    return call(ours_sock, MAP, cdb, param)
+
+
+def ref(path, cdb, param=b""):
+    return call(ref_sock, path, cdb, param)
+
+
+def out(sa, prtype=0, key=0, sakey=0, flags=0):
+    p = param_basic(key, sakey, flags)
+    return cdb_out(sa, prtype, len(p)), p
+
+
+def settle():
+    """Unit attentions queued for a nexus would answer its next command: consume them."""
+    for p in (P0, P1):
+        for _ in range(5):
+            if subprocess.run(["sg_turs", p], capture_output=True).returncode == 0:
+                break
+
+
+def expect(name, reply, status, sense=None):
+    ok = reply.status == status and (sense is None or reply.sense_triple() == sense)
+    record(ok, f"{name}: {reply.describe()}", f"wanted status {status:#04x}"
+           + (f" sense {sense}" if sense else "") + f", got {reply.describe()}")
+
+
+def same_as_path(name, sa):
+    """PR IN through our agent on the map equals the device's answer on path 0, byte for byte."""
+    settle()
+    mine, theirs = ours(cdb_in(sa, 8192)), ref(P0, cdb_in(sa, 8192))
+    ok = (mine.status, mine.sense, mine.data) == (theirs.status, theirs.sense, theirs.data)
+    record(ok, f"{name}: map via ours == path 0 via SG_IO ({len(mine.data)} bytes)",
+           f"ours {mine.describe()} {mine.data.hex()} | path 0 {theirs.describe()} {theirs.data.hex()}")
+    return mine
+
+
+def keys_on(path):
+    settle()
+    r = ref(path, cdb_in(READ_KEYS, 8192))
+    return [int.from_bytes(r.data[i:i + 8], "big") for i in range(8, len(r.data), 8)] if r.status == GOOD else None
+
+
+def sg_persist_shows(path, key):
+    r = subprocess.run(["sg_persist", "--in", "-k", path], capture_output=True, text=True)
+    return f"{key:#x}" in r.stdout.lower()
+
+
+def main():
+    settle()
+    same_as_path("READ KEYS before anything", READ_KEYS)
+    expect("REGISTER through the map", ours(*out(REGISTER, sakey=KEY)), GOOD)
+    record(keys_on(P0) == [KEY, KEY], "REGISTER through the map registered both I_T nexuses (READ KEYS on path 0)",
+           f"keys {keys_on(P0)}")
+    for p in (P0, P1):
+        record(sg_persist_shows(p, KEY), f"sg_persist --in -k {p} shows the key", "key missing")
+    same_as_path("READ KEYS", READ_KEYS)
+    expect("RESERVE type 5 (WR_EX_RO) through the map", ours(*out(RESERVE, 5, KEY)), GOOD)
+    r = same_as_path("READ RESERVATION", READ_RESERVATION)
+    record(len(r.data) == 24 and int.from_bytes(r.data[8:16], "big") == KEY and r.data[21] == 0x05,
+           "READ RESERVATION shows the key and type 5", r.data.hex())
+    mp = subprocess.run(["mpathpersist", "--in", "-r", MAP], capture_output=True, text=True).stdout
+    record(f"{KEY:x}" in mp.lower(), "mpathpersist --in -r on the map shows the key", mp.strip())
+    caps = same_as_path("REPORT CAPABILITIES (all 8 bytes)", REPORT_CAPABILITIES)
+    record(len(caps.data) == 8, "REPORT CAPABILITIES returns 8 bytes (qemu-pr-helper: 6)", caps.data.hex())
+    full = same_as_path("READ FULL STATUS (qemu-pr-helper refuses it on maps)", READ_FULL_STATUS)
+    record(int.from_bytes(full.data[4:8], "big") >= 2 * 24, "READ FULL STATUS lists both nexuses",
+           full.data.hex())
+    settle()
+    # libmpathpersist refuses a key other than the one multipathd holds for the map (prkeys file)
+    # without sending anything: ILLEGAL REQUEST, INVALID FIELD IN PARAMETER LIST.
+    expect("RESERVE with a key that is not the map's reservation key", ours(*out(RESERVE, 5, OTHER)), CHECK,
+           (0x05, 0x26, 0x00))
+    settle()
+    expect("PREEMPT of an unregistered key through the map", ours(*out(PREEMPT, 5, KEY, OTHER)), CONFLICT)
+    expect("PR IN with an unknown service action", ours(cdb_in(0x1F, 8192)), CHECK, (0x05, 0x24, 0x00))
+    expect("PR OUT with a 20-byte parameter list", ours(cdb_out(REGISTER, 0, 20), bytes(20)), CHECK,
+           (0x05, 0x1A, 0x00))
+    expect("RELEASE through the map", ours(*out(RELEASE, 5, KEY)), GOOD)
+    same_as_path("READ RESERVATION after RELEASE", READ_RESERVATION)
+    expect("CLEAR through the map", ours(*out(CLEAR, key=KEY)), GOOD)
+    record(keys_on(P0) == [], "CLEAR left no registration", f"keys {keys_on(P0)}")
+
+    path_failure()
+    hot_swap()
+    settle()
+    ours(*out(CLEAR, key=KEY))
+
+
+def path_failure():
+    state = f"/sys/block/{os.path.basename(os.path.realpath(P0))}/device/state"
+    expect("REGISTER through the map (before the path failure)", ours(*out(REGISTER, sakey=KEY)), GOOD)
+    with open(state, "w") as f:
+        f.write("offline\n")
+    try:
+        time.sleep(1)
+        r = ours(cdb_in(READ_KEYS, 8192))
+        expect("READ KEYS through the map with path 0 offline", r, GOOD)
+        expect("CLEAR through the map with path 0 offline", ours(*out(CLEAR, key=KEY)), GOOD)
+        expect("REGISTER through the map with path 0 offline", ours(*out(REGISTER, sakey=KEY)), GOOD)
+        record(keys_on(P1) == [KEY], "only path 1's nexus is registered while path 0 is offline",
+               f"keys {keys_on(P1)}")
+        expect("RESERVE type 1 through the map with path 0 offline", ours(*out(RESERVE, 1, KEY)), GOOD)
+        expect("RELEASE through the map with path 0 offline", ours(*out(RELEASE, 1, KEY)), GOOD)
+    finally:
+        with open(state, "w") as f:
+            f.write("running\n")
+    waiting("multipathd to reinstate path 0 and register its key again (up to 90s)")
+    deadline = time.monotonic() + 90
+    keys = None
+    while time.monotonic() < deadline:
+        keys = keys_on(P1)
+        if keys == [KEY, KEY]:
+            break
+        time.sleep(2)
+    record(keys == [KEY, KEY], "path 0 reinstated: multipathd registered the key on it again (reservation_key file)",
+           f"after 90 s keys {keys}")
+
+
+def hot_swap():
+    """READ KEYS in a loop through the map while the multipath backend is switched off and on."""
+    cfg = os.path.join(ETC, "org.prhelper.multipath.cfg")
+    with open(cfg) as f:
+        saved = f.read()
+    stop = threading.Event()
+    result = {"good": 0, "other": [], "error": None}
+
+    def loop():
+        try:
+            conn = Connection(ours_sock, 60)
+            fd = os.open(MAP, os.O_RDWR)
+            try:
+                while not stop.is_set():
+                    r = conn.request(fd, cdb_in(READ_KEYS, 8192))
+                    if r.status == GOOD:
+                        result["good"] += 1
+                    else:
+                        result["other"].append(r.describe())
+            finally:
+                os.close(fd)
+                conn.close()
+        except (Closed, OSError) as e:
+            result["error"] = str(e)
+
+    def log_count(text):
+        with open(KARAF_LOG, errors="replace") as f:
+            return f.read().count(text)
+
+    gone, back = log_count("Backend multipath gone"), log_count("Backend multipath available")
+    worker = threading.Thread(target=loop)
+    worker.start()
+    try:
+        for _ in range(2):
+            time.sleep(2)
+            os.remove(cfg)
+            time.sleep(3)
+            with open(cfg, "w") as f:
+                f.write(saved)
+        time.sleep(3)
+    finally:
+        stop.set()
+        worker.join(60)
+    record(log_count("Backend multipath gone") == gone + 2 and log_count("Backend multipath available") == back + 2,
+           "the multipath backend went away and came back twice (karaf.log)",
+           f"gone {log_count('Backend multipath gone') - gone}, back {log_count('Backend multipath available') - back}")
+    record(result["error"] is None and not result["other"] and result["good"] > 0,
+           f"hot swap under traffic: {result['good']} READ KEYS on one connection, all GOOD, none dropped",
+           f"error {result['error']}, other replies {result['other'][:3]}")
+
+
+if __name__ == "__main__":
+    main()

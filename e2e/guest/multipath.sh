@@ -1,0 +1,41 @@
+#!/bin/bash
+# multipath.sh - guest side of e2e boot 3: our multipath backend on LUN 0's dm-multipath map,
+# with multipathd running (reservation_key file). Debian's qemu-pr-helper (built without multipath)
+# serves as an SG_IO reader of each path. See multipath.py for the checks.
+set -u
+. "$E2E_HOME/guest/common.sh"
+: > "$CHECKS"
+REF_SOCK=/tmp/ref.sock OURS_SOCK=/tmp/ours.sock
+
+check "lab: the dm-multipath map \$LAB_MPATH=${LAB_MPATH:-unset}" test -b "${LAB_MPATH:-/nonexistent}"
+check "lab: multipathd runs" pidof multipathd
+check "lab: multipath.conf sets reservation_key" grep -q '^[[:space:]]*reservation_key' /etc/multipath.conf
+multipath -ll 2>&1
+
+rm -f "$REF_SOCK"
+qemu-pr-helper -k "$REF_SOCK" > /share/reference.log 2>&1 &
+REF_PID=$!
+wait_until 30 "Debian's qemu-pr-helper to accept on $REF_SOCK" test -S "$REF_SOCK" \
+    || { fail "reference: qemu-pr-helper accepts" "no socket"; exit 1; }
+if ! start_ours "$OURS_SOCK" /share/ours.log; then
+    fail "ours: the agent accepts on $OURS_SOCK" "timed out (see ours.log)"
+    cp /tmp/prhelper-data/log/karaf.log /share/karaf.log 2>/dev/null
+    exit 1
+fi
+pass "ours: the agent accepts on $OURS_SOCK (after ${OURS_START_MS} ms)"
+
+waiting "multipath.py"
+python3 "$E2E_HOME/guest/multipath.py" "$OURS_SOCK" "$REF_SOCK" "$LAB_MPATH" "$LAB_PATH0" "$LAB_PATH1" \
+    "$E2E_ASSEMBLY/etc" /tmp/prhelper-data/log/karaf.log \
+    || fail "multipath.py finished" "exit status $?"
+
+stop_pid "$OURS_PID" "our agent" 60
+check "ours: exit status 0 after SIGTERM (was $STOP_RC)" test "$STOP_RC" = 0
+kill -TERM "$REF_PID" 2>/dev/null
+cp /tmp/prhelper-data/log/karaf.log /share/karaf.log 2>/dev/null
+if grep -E '\| ERROR \||Exception' /share/karaf.log > /share/errors.txt; then
+    fail "ours: no ERROR or exception in karaf.log" "$(head -3 /share/errors.txt)"
+else
+    pass "ours: no ERROR or exception in karaf.log"
+fi
+exit 0
