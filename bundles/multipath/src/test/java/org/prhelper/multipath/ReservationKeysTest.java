@@ -10,6 +10,9 @@ public class ReservationKeysTest {
     private static final String WWID = "36001405ab0000000000000000000001";
     private static final String MAP = "mpath-" + WWID;
     private static final String OTHER_MAP = "mpath-36001405ab0000000000000000000002";
+    /** multipath.conf giving MAP alone a key. */
+    private static final String KEYED_MAP = "multipaths {\n  multipath {\n    wwid " + WWID + "\n"
+            + "    reservation_key file\n  }\n}\n";
 
     @Test
     public void aKeyInDefaultsCoversEveryMap() {
@@ -44,13 +47,14 @@ public class ReservationKeysTest {
         assertFalse(keys.covers(MAP));
     }
 
-    /** multipath.conf comments start with # or !, also after a setting. */
+    /** multipath.conf comments start with # or !, also after a setting or a brace. */
     @Test
     public void commentedOutKeysDoNotCount() {
         ReservationKeys keys = parse("defaults {\n# reservation_key file\n  ! reservation_key file\n"
                 + "  find_multipaths yes # reservation_key file\n}\n");
         assertFalse(keys.covers(MAP));
-        assertTrue(parse("defaults { # the usual\n  reservation_key file ! for multipathd\n}\n").covers(MAP));
+        assertTrue(parse("defaults { # see {man 5 multipath.conf}\n  reservation_key file\n}\n").covers(MAP));
+        assertTrue(parse("defaults { ! see {man 5 multipath.conf}\n  reservation_key file\n}\n").covers(MAP));
     }
 
     /** multipathd takes no reservation_key from a devices or blacklist section. */
@@ -70,19 +74,18 @@ public class ReservationKeysTest {
     /** Only device-mapper uuids of multipath maps name a wwid; a key for it says nothing about others. */
     @Test
     public void aUuidThatIsNoMultipathMapIsNotCovered() {
-        ReservationKeys keys = parse("multipaths {\n  multipath {\n    wwid " + WWID + "\n"
-                + "    reservation_key file\n  }\n}\n");
+        ReservationKeys keys = parse(KEYED_MAP);
         assertFalse(keys.covers(WWID));
         assertFalse(keys.covers("LVM-" + WWID));
         assertFalse(keys.covers("part1-" + MAP));
+        assertFalse(keys.covers("CRYPT-" + WWID));
         assertFalse(keys.covers(null));
     }
 
     /** Settings add up over the files read (multipath.conf and conf.d). */
     @Test
     public void severalFilesAddUp() {
-        ReservationKeys keys = parse("multipaths {\n  multipath {\n    wwid " + WWID + "\n"
-                + "    reservation_key file\n  }\n}\n");
+        ReservationKeys keys = parse(KEYED_MAP);
         keys.parse("overrides {\n}\n");
         assertFalse(keys.covers(OTHER_MAP));
         keys.parse("defaults {\n  reservation_key file\n}\n");
