@@ -329,10 +329,10 @@ def main():
       "free them). Reproduce: `e2e/lab/boot.sh -t 120 -f e2e/lab/examples/preempt-abort-deadlock.sh`. "
       "The suite runs the PREEMPT AND ABORT cases the device refuses before that point (unregistered "
       "issuer, unknown or zero service action key, wrong key).")
-    w("* **PR through a dm-multipath map.** Neither Debian's helper (built without multipath) nor "
-      "ours has a multipath backend yet; SG_IO on the map goes down one path chosen by dm-mpath, so "
-      "the comparison would depend on the path selector. The lab assembles a map per LUN "
-      "(`$LAB_MPATH`, `$LAB_LUN1_MPATH`) for the later multipath backend.")
+    w("* **PR through a dm-multipath map** is not in this byte-compare suite: Debian's helper is "
+      "built without multipath (SG_IO on the map reaches one path chosen by dm-mpath), so there is "
+      "no reference to compare with. Our multipath backend is checked in boot 3 instead, against "
+      "each path's own answer (see below and [multipath.md](multipath.md)).")
     w("")
 
     # ---------------------------------------------------------------- every step
