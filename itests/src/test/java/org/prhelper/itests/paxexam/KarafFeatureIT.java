@@ -16,10 +16,17 @@ import static org.prhelper.itests.paxexam.Karaf.newSocketPath;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Dictionary;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.inject.Inject;
 
@@ -44,6 +51,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
 @ExamReactorStrategy(PerClass.class)
 public class KarafFeatureIT {
     private static final String SGIO_BUNDLE = "org.prhelper.sgio";
+    private static final String MULTIPATH_BUNDLE = "org.prhelper.multipath";
     /** Carries the socket path chosen in the driver JVM into the Karaf JVM, where the tests run. */
     private static final String SOCKET_PROPERTY = "prhelper.itest.socket";
 
@@ -106,6 +114,58 @@ public class KarafFeatureIT {
             assertReadKeys(client, "/dev/null", ENOTTY_REPLY);
         } finally {
             sgio.start();
+        }
+    }
+
+    /**
+     * Backend bundles stopped and started while four clients send requests in a closed loop: every
+     * request is answered exactly (the SG_IO answer for /dev/null), no connection drops. The multipath
+     * bundle takes no /dev/null request, so its swaps must be invisible; while SG_IO is stopped the
+     * dispatcher holds requests until it is back.
+     */
+    @Test
+    public void backendBundleSwapsUnderTrafficLoseNothing() throws Exception {
+        Path socket = awaitSocket(Path.of(System.getProperty(SOCKET_PROPERTY)));
+        Bundle sgio = Karaf.bundle(bundleContext, SGIO_BUNDLE);
+        Bundle multipath = Karaf.bundle(bundleContext, MULTIPATH_BUNDLE);
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger answered = new AtomicInteger();
+        List<CompletableFuture<Void>> clients = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            clients.add(CompletableFuture.runAsync(() -> {
+                try (Client client = Client.connect(socket)) {
+                    while (!stop.get()) {
+                        assertReadKeys(client, "/dev/null", ENOTTY_REPLY);
+                        answered.incrementAndGet();
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }));
+        }
+        try {
+            for (int round = 0; round < 3; round++) {
+                for (Bundle bundle : List.of(multipath, sgio)) {
+                    int before = answered.get();
+                    bundle.stop();
+                    Thread.sleep(200);
+                    bundle.start();
+                    assertEquals("state of " + bundle.getSymbolicName(), Bundle.ACTIVE, bundle.getState());
+                    long deadline = System.nanoTime() + 10_000_000_000L;
+                    while (answered.get() < before + 50 && System.nanoTime() < deadline) {
+                        Thread.sleep(10);
+                    }
+                    assertTrue("requests answered after restarting " + bundle.getSymbolicName(),
+                            answered.get() >= before + 50);
+                }
+            }
+        } finally {
+            stop.set(true);
+            sgio.start();
+            multipath.start();
+        }
+        for (CompletableFuture<Void> client : clients) {
+            client.get(30, TimeUnit.SECONDS); // rethrows a wrong reply or a dropped connection
         }
     }
 
