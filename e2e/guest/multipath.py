@@ -14,10 +14,10 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from prwire import Closed, Connection, cdb_in, cdb_out, param_basic  # noqa: E402
+from prwire import Closed, Connection, cdb_in, cdb_out, param_basic, param_move  # noqa: E402
 
 READ_KEYS, READ_RESERVATION, REPORT_CAPABILITIES, READ_FULL_STATUS = 0, 1, 2, 3
-REGISTER, RESERVE, RELEASE, CLEAR, PREEMPT = 0, 1, 2, 3, 4
+REGISTER, RESERVE, RELEASE, CLEAR, PREEMPT, REGISTER_AND_MOVE = 0, 1, 2, 3, 4, 7
 GOOD, CHECK, CONFLICT = 0x00, 0x02, 0x18
 KEY = 0x4D50415448000001
 OTHER = 0x4D50415448000002
@@ -131,10 +131,54 @@ def main():
     expect("CLEAR through the map", ours(*out(CLEAR, key=KEY)), GOOD)
     record(keys_on(P0) == [], "CLEAR left no registration", f"keys {keys_on(P0)}")
 
+    register_and_move()
     path_failure()
     hot_swap()
     settle()
     ours(*out(CLEAR, key=KEY))
+
+
+def full_status(path):
+    """READ FULL STATUS on a path (SG_IO): [(key, holder, rtpi, transport id)]."""
+    settle()
+    r = ref(path, cdb_in(READ_FULL_STATUS, 8192))
+    d, at = r.data, 8
+    found = []
+    while r.status == GOOD and at + 24 <= len(d):
+        length = int.from_bytes(d[at + 20:at + 24], "big")
+        found.append((int.from_bytes(d[at:at + 8], "big"), bool(d[at + 12] & 0x01),
+                      int.from_bytes(d[at + 18:at + 20], "big"), d[at + 24:at + 24 + length]))
+        at += 24 + length
+    return found
+
+
+def register_and_move():
+    """REGISTER AND MOVE, which libmpathpersist lacks: our backend tries each path until the holder's."""
+    settle()
+    ours(*out(CLEAR, key=KEY))
+    expect("REGISTER AND MOVE setup: REGISTER on path 0 only (SG_IO)", ref(P0, *out(REGISTER, sakey=KEY)), GOOD)
+    (source,) = full_status(P0)
+    expect("REGISTER AND MOVE setup: REGISTER on path 1 only (SG_IO)", ref(P1, *out(REGISTER, sakey=KEY)), GOOD)
+    dest = [e for e in full_status(P0) if e[3] != source[3]]
+    expect("REGISTER AND MOVE setup: unregister path 1", ref(P1, *out(REGISTER, key=KEY)), GOOD)
+    expect("REGISTER AND MOVE setup: RESERVE type 1 on path 0", ref(P0, *out(RESERVE, 1, KEY)), GOOD)
+    if len(dest) != 1:
+        record(False, "REGISTER AND MOVE setup: path 1's transport ID", f"full status {full_status(P0)}")
+        return
+    _, _, rtpi, tid = dest[0]
+    param = param_move(KEY, OTHER, rtpi, tid)
+    settle()
+    expect("REGISTER AND MOVE through the map (to path 1's nexus)",
+           ours(cdb_out(REGISTER_AND_MOVE, 1, len(param)), param), GOOD)
+    after = full_status(P0)
+    record((OTHER, True, rtpi, tid) in after and any(e[3] == source[3] and not e[1] for e in after),
+           "REGISTER AND MOVE: path 1's nexus now holds the reservation with the new key, path 0's does not",
+           f"full status {after}")
+    settle()
+    expect("REGISTER AND MOVE through the map when no path holds the reservation",
+           ours(cdb_out(REGISTER_AND_MOVE, 1, len(param)), param), CONFLICT)
+    settle()
+    ref(P1, *out(CLEAR, key=OTHER))
 
 
 def path_failure():
