@@ -13,6 +13,8 @@ command -v gcc >/dev/null 2>&1 || need="$need gcc"
 [ -e /usr/include/scsi/sg.h ] || need="$need libc6-dev"
 # libmpathpersist and <mpath_persist.h>: the multipath backend's layout test compiles against it.
 [ -e /usr/include/mpath_persist.h ] || need="$need multipath-tools"
+# systemd-socket-activate: SocketActivationIT starts the agent the way a systemd socket unit does.
+command -v systemd-socket-activate >/dev/null 2>&1 || need="$need systemd"
 if [ -n "$need" ]; then
     echo "Installing missing packages:$need"
     if [ "$(id -u)" -eq 0 ]; then sudo=; else sudo=sudo; fi

@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.newsclub.net.unix.AFUNIXServerSocket;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
+import org.newsclub.net.unix.FileDescriptorCast;
 import org.prhelper.api.ClientInfo;
 import org.prhelper.api.SocketInfo;
 import org.slf4j.Logger;
@@ -36,6 +37,8 @@ final class Listener {
     private final SocketSettings settings;
     private final SocketServices services;
     private final AFUNIXServerSocket server;
+    private final Path path;
+    /** The socket file's identity when we bound it; null for an inherited socket (not ours to delete). */
     private final List<Object> identity;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger counter = new AtomicInteger();
@@ -47,24 +50,43 @@ final class Listener {
     Listener(SocketSettings settings, SocketServices services) throws IOException {
         this.settings = settings;
         this.services = services;
-        Path path = settings.path();
-        Files.createDirectories(path.getParent());
-        // Like qemu-pr-helper: a file left at the path (a stale socket) is replaced.
-        Files.deleteIfExists(path);
-        server = AFUNIXServerSocket.newInstance();
-        server.setDeleteOnClose(false);
-        try {
-            // bind() with a backlog also listens, so the path appears ready to accept.
-            server.bind(AFUNIXSocketAddress.of(path), settings.backlog());
-            applyOwnership(path);
-            identity = identity(path);
-        } catch (IOException | RuntimeException e) {
-            server.close();
-            throw e;
+        if (settings.inheritedFd() >= 0) {
+            // Socket activation: systemd created, bound and owns the socket file; serve it as it is.
+            server = FileDescriptorCast.unsafeUsing(settings.inheritedFd()).as(AFUNIXServerSocket.class);
+            server.setDeleteOnClose(false);
+            path = inheritedPath(server, settings);
+            identity = null;
+        } else {
+            path = settings.path();
+            Files.createDirectories(path.getParent());
+            // Like qemu-pr-helper: a file left at the path (a stale socket) is replaced.
+            Files.deleteIfExists(path);
+            server = AFUNIXServerSocket.newInstance();
+            server.setDeleteOnClose(false);
+            try {
+                // bind() with a backlog also listens, so the path appears ready to accept.
+                server.bind(AFUNIXSocketAddress.of(path), settings.backlog());
+                applyOwnership(path);
+                identity = identity(path);
+            } catch (IOException | RuntimeException e) {
+                server.close();
+                throw e;
+            }
         }
         acceptor = new Thread(this::acceptLoop, "prhelper-accept " + path);
         acceptor.setDaemon(true);
         acceptor.start();
+    }
+
+    /** The path the inherited socket is bound to, for logs and the shell; the configured one if unnamed. */
+    private static Path inheritedPath(AFUNIXServerSocket server, SocketSettings settings) {
+        AFUNIXSocketAddress address = server.getLocalSocketAddress();
+        return address != null && address.hasFilename() ? Path.of(address.getPath()) : settings.path();
+    }
+
+    /** Where clients connect: the configured path, or where an inherited socket is bound. */
+    Path path() {
+        return path;
     }
 
     private void applyOwnership(Path file) throws IOException {
@@ -86,7 +108,7 @@ final class Listener {
                 }
             } catch (IOException e) {
                 throw new IOException("owner = '" + settings.owner() + "', group = '" + settings.group()
-                        + "': cannot apply to " + settings.path() + ": " + e, e);
+                        + "': cannot apply to " + file + ": " + e, e);
             }
         }
     }
@@ -106,12 +128,12 @@ final class Listener {
                 socket = server.accept();
             } catch (IOException e) {
                 if (!closing) {
-                    LOG.error("Accept on {} failed; no longer serving it", settings.path(), e);
+                    LOG.error("Accept on {} failed; no longer serving it", path, e);
                 }
                 return;
             }
             if (connections.size() >= settings.maxConnections()) {
-                LOG.warn("{}: {} connections already (maxConnections); refusing one", settings.path(),
+                LOG.warn("{}: {} connections already (maxConnections); refusing one", path,
                         connections.size());
                 closeQuietly(socket);
                 continue;
@@ -130,7 +152,7 @@ final class Listener {
                 t.start();
             } catch (OutOfMemoryError e) {
                 connections.remove(c);
-                LOG.error("{}: cannot start a thread for a new connection", settings.path(), e);
+                LOG.error("{}: cannot start a thread for a new connection", path, e);
                 closeQuietly(socket);
             }
         }
@@ -146,7 +168,7 @@ final class Listener {
             requests += info.requests();
         }
         clients.sort(Comparator.comparing(ClientInfo::connectedSince).thenComparing(ClientInfo::id));
-        return new SocketInfo(name, settings.path().toString(), !closing && acceptor.isAlive(), requests, clients);
+        return new SocketInfo(name, path.toString(), !closing && acceptor.isAlive(), requests, clients);
     }
 
     private static void closeQuietly(AFUNIXSocket socket) {
@@ -166,7 +188,7 @@ final class Listener {
         try {
             server.close();
         } catch (IOException e) {
-            LOG.debug("Closing {}: {}", settings.path(), e.toString());
+            LOG.debug("Closing {}: {}", path, e.toString());
         }
         removeSocketFile();
         for (Connection c : connections) {
@@ -197,7 +219,9 @@ final class Listener {
     }
 
     private void removeSocketFile() {
-        Path path = settings.path();
+        if (identity == null) {
+            return;
+        }
         try {
             // Another agent may have taken the path over since: leave its socket alone.
             if (identity.equals(identity(path))) {

@@ -17,6 +17,11 @@ public @interface SocketConfig {
     @AttributeDefinition(description = "Absolute path of the socket. A stale file there is replaced.")
     String path();
 
+    @AttributeDefinition(description = "A listening Unix socket this process inherited, by descriptor "
+            + "number (systemd socket activation passes 3); -1 binds path instead. An inherited socket keeps "
+            + "its own path and permissions, and its file is left in place on stop.", required = false)
+    int inheritedFd() default -1;
+
     @AttributeDefinition(description = "Octal permission bits of the socket file; default 0600, like "
             + "upstream's systemd socket unit; empty keeps what the process umask gives.", required = false)
     String mode() default "0600";

@@ -10,7 +10,7 @@ import java.util.Set;
  * mistake in a .cfg file reads as one clear log line.
  */
 record SocketSettings(Path path, Set<PosixFilePermission> mode, String owner, String group, int backlog,
-        int maxConnections) {
+        int maxConnections, int inheritedFd) {
     /** Linux sun_path holds 108 bytes including the terminating NUL. */
     static final int MAX_PATH_BYTES = 107;
 
@@ -29,8 +29,12 @@ record SocketSettings(Path path, Set<PosixFilePermission> mode, String owner, St
         if (config.maxConnections() < 1) {
             throw new IllegalArgumentException("maxConnections = " + config.maxConnections() + ": must be at least 1");
         }
+        if (config.inheritedFd() < -1) {
+            throw new IllegalArgumentException("inheritedFd = " + config.inheritedFd()
+                    + ": must be a descriptor number, or -1 for none");
+        }
         return new SocketSettings(Path.of(path), parseMode(config.mode()), trim(config.owner()),
-                trim(config.group()), config.backlog(), config.maxConnections());
+                trim(config.group()), config.backlog(), config.maxConnections(), config.inheritedFd());
     }
 
     private static String trim(String s) {

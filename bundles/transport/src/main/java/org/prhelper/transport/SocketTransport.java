@@ -108,7 +108,8 @@ public final class SocketTransport implements SocketServices {
         }
         try {
             listener = new Listener(settings, this);
-            LOG.info("Serving pr-helper protocol on {} (socket {})", settings.path(), name);
+            LOG.info("Serving pr-helper protocol on {} (socket {}{})", listener.path(), name,
+                    settings.inheritedFd() >= 0 ? ", inherited descriptor " + settings.inheritedFd() : "");
         } catch (IOException e) {
             LOG.error("Cannot listen on {} (socket {}): {}", settings.path(), name, e.toString());
         }
@@ -147,7 +148,7 @@ public final class SocketTransport implements SocketServices {
     synchronized void stop() {
         if (listener != null) {
             listener.close(STOP_GRACE_MILLIS);
-            LOG.info("Stopped serving {} (socket {})", listener.settings().path(), name);
+            LOG.info("Stopped serving {} (socket {})", listener.path(), name);
             listener = null;
         }
     }

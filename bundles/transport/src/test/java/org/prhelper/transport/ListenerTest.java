@@ -9,9 +9,12 @@ import java.io.FileDescriptor;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -19,8 +22,10 @@ import java.util.stream.Stream;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
+import org.newsclub.net.unix.AFUNIXServerSocket;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
+import org.newsclub.net.unix.DescriptorNumbers;
 import org.prhelper.api.AuditSink;
 import org.prhelper.api.DeviceInspector;
 import org.prhelper.api.PrHandler;
@@ -138,6 +143,34 @@ public class ListenerTest {
         try (Client c = new Client(sock); RandomAccessFile f = new RandomAccessFile("/dev/null", "rw")) {
             assertEquals(ScsiStatus.GOOD, c.readKeys(f.getFD()));
         }
+    }
+
+    /**
+     * Socket activation: a socket bound and listening before the agent starts (here by this test, as
+     * systemd does) is served through its descriptor, with a client already queued on it, and its file
+     * is left in place on stop.
+     */
+    @Test
+    public void servesAnInheritedListeningSocketAndLeavesItsFile() throws Exception {
+        AFUNIXServerSocket inherited = AFUNIXServerSocket.newInstance();
+        inherited.setDeleteOnClose(false);
+        inherited.bind(AFUNIXSocketAddress.of(sock), 8);
+        int fd = DescriptorNumbers.of(inherited.getFileDescriptor());
+        CompletableFuture<Integer> early = CompletableFuture.supplyAsync(() -> {
+            try (Client c = new Client(sock); RandomAccessFile f = new RandomAccessFile("/dev/null", "rw")) {
+                return c.readKeys(f.getFD());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        Thread.sleep(200); // the client is connected (queued in the backlog) before anyone accepts
+        listener = new Listener(SocketSettings.of(Configs.socket(Map.of("path", "/run/label.sock",
+                "inheritedFd", fd))), services());
+        assertEquals(sock, listener.path());
+        assertEquals(ScsiStatus.GOOD, (int) early.get(10, TimeUnit.SECONDS));
+        listener.close(1000);
+        listener = null;
+        assertTrue("the inherited socket's file is not ours to remove", Files.exists(sock));
     }
 
     @Test

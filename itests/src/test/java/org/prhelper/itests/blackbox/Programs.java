@@ -21,6 +21,11 @@ final class Programs {
         return onPath("qemu-pr-helper", "qemu-system-common");
     }
 
+    /** systemd's socket-activation tester: binds, listens, and execs the program on the first connection. */
+    static Path systemdSocketActivate() {
+        return onPath("systemd-socket-activate", "systemd");
+    }
+
     static Path qemuSystemX86() {
         return onPath("qemu-system-x86_64", "qemu-system-x86");
     }
