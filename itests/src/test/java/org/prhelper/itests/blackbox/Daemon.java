@@ -97,6 +97,11 @@ final class Daemon implements AutoCloseable {
         return socket;
     }
 
+    /** Our agent's data folder (PRHELPER_DATA: bundle cache, log/); null for the reference. */
+    Path dataDir() {
+        return scratch;
+    }
+
     /** The process id; for our launcher it is the JVM's, because the launcher execs it. */
     long pid() {
         return process.pid();
