@@ -30,4 +30,23 @@ public record SenseCode(int key, int asc, int ascq) {
     public static final SenseCode COMMANDS_CLEARED_BY_DEVICE_SERVER = new SenseCode(KEY_ABORTED_COMMAND, 0x2F, 0x02);
     public static final SenseCode I_T_NEXUS_LOSS = new SenseCode(KEY_ABORTED_COMMAND, 0x29, 0x07);
     public static final SenseCode BUS_DEVICE_RESET = new SenseCode(KEY_UNIT_ATTENTION, 0x29, 0x00);
+
+    /** No sense data, or a format this agent cannot read. */
+    public static final SenseCode NONE = new SenseCode(0, 0, 0);
+
+    /**
+     * Key, ASC and ASCQ of sense data in fixed format (response code 0x70/0x71: bytes 2, 12, 13) or
+     * descriptor format (0x72/0x73: bytes 1, 2, 3), as devices return either; {@link #NONE} otherwise.
+     */
+    public static SenseCode of(byte[] sense) {
+        if (sense == null || sense.length < 4) {
+            return NONE;
+        }
+        return switch (sense[0] & 0x7F) {
+            case 0x70, 0x71 -> sense.length < 14 ? NONE
+                    : new SenseCode(sense[2] & 0x0F, sense[12] & 0xFF, sense[13] & 0xFF);
+            case 0x72, 0x73 -> new SenseCode(sense[1] & 0x0F, sense[2] & 0xFF, sense[3] & 0xFF);
+            default -> NONE;
+        };
+    }
 }

@@ -132,13 +132,13 @@ final class Connection implements Runnable {
             Decision decision, long nanos) {
         boolean out = request.isOut();
         byte[] cdb = request.cdb();
-        byte[] sense = response.sense();
+        SenseCode sense = SenseCode.of(response.sense());
         try {
             audit.record(new AuditRecord(Instant.now(), services.socketName(), peer, device, request.opcode(),
                     request.serviceAction(), out ? (cdb[2] & 0xF0) >> 4 : -1, out ? cdb[2] & 0x0F : -1,
                     out ? key(request, 0) : 0, out ? key(request, 8) : 0,
                     decision.allowed() ? "allow" : "deny: " + decision.rule(), response.backend(),
-                    response.status(), sense[2] & 0x0F, sense[12] & 0xFF, sense[13] & 0xFF, nanos));
+                    response.status(), sense.key(), sense.asc(), sense.ascq(), nanos));
         } catch (RuntimeException e) {
             LOG.warn("{}: audit sink failed", name, e);
         }
@@ -173,11 +173,11 @@ final class Connection implements Runnable {
     }
 
     private void trace(PrRequest request, PrResponse response) {
-        byte[] sense = response.sense();
+        SenseCode sense = SenseCode.of(response.sense());
         LOG.trace("{}: fd {} opcode 0x{} sa {} length {} -> status {} sense {}/{}/{} data {}", name,
                 request.device().fd(), Integer.toHexString(request.opcode()), request.serviceAction(),
-                request.transferLength(), ScsiStatus.name(response.status()), hex(sense[2] & 0x0F),
-                hex(sense[12]), hex(sense[13]), response.dataLength());
+                request.transferLength(), ScsiStatus.name(response.status()), hex(sense.key()),
+                hex(sense.asc()), hex(sense.ascq()), response.dataLength());
     }
 
     private static String hex(int b) {
