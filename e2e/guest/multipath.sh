@@ -1,7 +1,8 @@
 #!/bin/bash
 # multipath.sh - guest side of e2e boot 3: our multipath backend on LUN 0's dm-multipath map,
 # with multipathd running (reservation_key file). Debian's qemu-pr-helper (built without multipath)
-# serves as an SG_IO reader of each path. See multipath.py for the checks.
+# serves as an SG_IO reader of each path. See multipath.py for the checks. Then privileges.sh: the
+# agent with -u/-g, and without CAP_SYS_RAWIO, on LUN 1.
 set -u
 . "$E2E_HOME/guest/common.sh"
 : > "$CHECKS"
@@ -28,6 +29,8 @@ waiting "multipath.py"
 python3 "$E2E_HOME/guest/multipath.py" "$OURS_SOCK" "$REF_SOCK" "$LAB_MPATH" "$LAB_PATH0" "$LAB_PATH1" \
     "$E2E_ASSEMBLY/etc" /tmp/prhelper-data/log/karaf.log \
     || fail "multipath.py finished" "exit status $?"
+
+. "$E2E_HOME/guest/privileges.sh"
 
 stop_pid "$OURS_PID" "our agent" 60
 check "ours: exit status 0 after SIGTERM (was $STOP_RC)" test "$STOP_RC" = 0

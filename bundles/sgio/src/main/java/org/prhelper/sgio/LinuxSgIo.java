@@ -1,5 +1,7 @@
 package org.prhelper.sgio;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
@@ -7,6 +9,8 @@ import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 import org.prhelper.api.PrRequest;
 import org.prhelper.api.PrResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs one PERSISTENT RESERVE command (or a TEST UNIT READY) through the SG_IO ioctl. Each thread has its own native buffer
@@ -19,6 +23,10 @@ final class LinuxSgIo {
     private static final int DATA_OFFSET = SENSE_OFFSET + PrResponse.SENSE_SIZE;
     private static final int BUFFER_SIZE = DATA_OFFSET + PrRequest.MAX_TRANSFER;
     private static final int TEST_UNIT_READY_CDB_SIZE = 6;
+    private static final int EPERM = 1;
+    private static final Logger LOG = LoggerFactory.getLogger(LinuxSgIo.class);
+
+    private final AtomicLong refusals = new AtomicLong();
 
     private final int timeoutMillis;
     private final ThreadLocal<Buffer> buffers = ThreadLocal.withInitial(Buffer::new);
@@ -82,6 +90,9 @@ final class LinuxSgIo {
             Libc.ioctl(fd, SgIoHeader.SG_IO, memory);
         } catch (LastErrorException e) {
             errno = e.getErrorCode();
+            if (errno == EPERM) {
+                refused();
+            }
         }
         int senseLength = memory.getByte(SgIoHeader.SB_LEN_WR) & 0xFF;
         memory.read(SENSE_OFFSET, buffer.senseCopy, 0, Math.min(senseLength, PrResponse.SENSE_SIZE));
@@ -92,6 +103,19 @@ final class LinuxSgIo {
                 buffer.senseCopy, senseLength, dxferLen,
                 memory.getInt(SgIoHeader.RESID),
                 response);
+    }
+
+    /**
+     * The kernel lets a process without CAP_SYS_RAWIO send only a short list of harmless commands;
+     * PERSISTENT RESERVE is not among them. The client only sees an I/O error (as with
+     * qemu-pr-helper), so say why here: on the 1st, 2nd, 4th, 8th... refusal.
+     */
+    private void refused() {
+        long n = refusals.incrementAndGet();
+        if (Long.bitCount(n) == 1) {
+            LOG.warn("SG_IO refused with EPERM ({} time(s) so far): the agent lacks CAP_SYS_RAWIO. Run it as root, "
+                    + "with -u/-g (which keep that capability), or with AmbientCapabilities=CAP_SYS_RAWIO", n);
+        }
     }
 
     /** One thread's native memory and fixed pointers into it. */
