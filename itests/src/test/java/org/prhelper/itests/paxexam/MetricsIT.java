@@ -4,13 +4,9 @@ import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
-import static org.ops4j.pax.exam.CoreOptions.maven;
-import static org.ops4j.pax.exam.CoreOptions.systemProperty;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.features;
 import static org.prhelper.itests.paxexam.Karaf.ENOTTY_REPLY;
 import static org.prhelper.itests.paxexam.Karaf.assertReadKeys;
 import static org.prhelper.itests.paxexam.Karaf.awaitSocket;
-import static org.prhelper.itests.paxexam.Karaf.newSocketPath;
 import static org.prhelper.itests.paxexam.Shell.row;
 
 import java.lang.management.ManagementFactory;
@@ -25,7 +21,6 @@ import org.apache.karaf.shell.api.console.SessionFactory;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Option;
-import org.ops4j.pax.exam.OptionUtils;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
@@ -50,11 +45,7 @@ public class MetricsIT {
 
     @org.ops4j.pax.exam.Configuration
     public Option[] configuration() {
-        String path = newSocketPath().toString();
-        return Karaf.withPrhelper(OptionUtils.combine(Karaf.socketConfig(SOCKET, "path", path),
-                systemProperty(SOCKET_PROPERTY).value(path),
-                features(maven("org.prhelper", "prhelper-features").version(Karaf.requiredProperty("prhelper.version"))
-                        .classifier("features").type("xml"), "prhelper-shell")));
+        return Karaf.withShellAndSocket(SOCKET, SOCKET_PROPERTY);
     }
 
     @Test
