@@ -5,6 +5,7 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
@@ -54,7 +55,7 @@ abstract class DeviceCommand implements Action {
 
     // Optional as for the transport: without them requests still run, unaudited or with an unknown device.
     @Reference(optional = true)
-    AuditSink audit;
+    List<AuditSink> audit;
 
     @Reference(optional = true)
     DeviceInspector inspector;
@@ -119,23 +120,26 @@ abstract class DeviceCommand implements Action {
     }
 
     private void audit(PrRequest request, PrResponse response, PrDevice descriptor, long nanos) {
-        AuditSink sink = audit;
-        if (sink == null) {
+        List<AuditSink> sinks = audit;
+        if (sinks == null || sinks.isEmpty()) {
             return;
         }
         byte[] cdb = request.cdb();
         SenseCode sense = sense(response.sense());
-        try {
-            DeviceInspector identify = inspector;
-            DeviceIdentity identity = identify == null ? DeviceIdentity.UNKNOWN : identify.identify(descriptor);
-            sink.record(new AuditRecord(Instant.now(), AUDIT_SOCKET, thisProcess(), identity, request.opcode(),
-                    request.serviceAction(), (cdb[2] & 0xF0) >> 4, cdb[2] & 0x0F,
-                    PrData.int64(request.parameters(), 0), PrData.int64(request.parameters(), 8), "allow",
-                    response.backend(), response.status(), sense == null ? 0 : sense.key(),
-                    sense == null ? 0 : sense.asc(), sense == null ? 0 : sense.ascq(), nanos));
-        } catch (RuntimeException e) {
-            // The command has run: the admin needs its outcome more than the audit's fault.
-            LOG.warn("Auditing a request on {} failed", device, e);
+        DeviceInspector identify = inspector;
+        DeviceIdentity identity = identify == null ? DeviceIdentity.UNKNOWN : identify.identify(descriptor);
+        AuditRecord record = new AuditRecord(Instant.now(), AUDIT_SOCKET, thisProcess(), identity, request.opcode(),
+                request.serviceAction(), (cdb[2] & 0xF0) >> 4, cdb[2] & 0x0F,
+                PrData.int64(request.parameters(), 0), PrData.int64(request.parameters(), 8), "allow",
+                response.backend(), response.status(), sense == null ? 0 : sense.key(),
+                sense == null ? 0 : sense.asc(), sense == null ? 0 : sense.ascq(), nanos);
+        for (AuditSink sink : sinks) {
+            try {
+                sink.record(record);
+            } catch (RuntimeException e) {
+                // The command has run: the admin needs its outcome more than the audit's fault.
+                LOG.warn("Auditing a request on {} failed", device, e);
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package org.prhelper.transport;
 
 import java.io.IOException;
 import java.time.Instant;
+import java.util.List;
 
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.prhelper.api.AuditRecord;
@@ -85,9 +86,9 @@ final class Connection implements Runnable {
                 try {
                     long start = System.nanoTime();
                     response.reset();
-                    AuditSink audit = services.audit();
+                    List<AuditSink> audit = services.audit();
                     SocketPolicy policy = services.policy();
-                    DeviceIdentity device = audit != null || policy.needsDevice() ? identify(fd) : DeviceIdentity.UNKNOWN;
+                    DeviceIdentity device = !audit.isEmpty() || policy.needsDevice() ? identify(fd) : DeviceIdentity.UNKNOWN;
                     Decision decision = policy.check(peer, device, request);
                     if (decision.allowed()) {
                         execute(request, response);
@@ -98,7 +99,7 @@ final class Connection implements Runnable {
                     lastCommand = request.opcode() << 8 | request.serviceAction();
                     requests++;
                     protocol.writeResponse(request, response);
-                    if (audit != null) {
+                    if (!audit.isEmpty()) {
                         audit(audit, request, response, device, decision, System.nanoTime() - start);
                     }
                     if (LOG.isTraceEnabled()) {
@@ -128,19 +129,23 @@ final class Connection implements Runnable {
         return inspector == null ? DeviceIdentity.UNKNOWN : inspector.identify(fd);
     }
 
-    private void audit(AuditSink audit, PrRequest request, PrResponse response, DeviceIdentity device,
+    private void audit(List<AuditSink> sinks, PrRequest request, PrResponse response, DeviceIdentity device,
             Decision decision, long nanos) {
         boolean out = request.isOut();
         byte[] cdb = request.cdb();
         SenseCode sense = SenseCode.of(response.sense());
-        try {
-            audit.record(new AuditRecord(Instant.now(), services.socketName(), peer, device, request.opcode(),
-                    request.serviceAction(), out ? (cdb[2] & 0xF0) >> 4 : -1, out ? cdb[2] & 0x0F : -1,
-                    out ? key(request, 0) : 0, out ? key(request, 8) : 0,
-                    decision.allowed() ? "allow" : "deny: " + decision.rule(), response.backend(),
-                    response.status(), sense.key(), sense.asc(), sense.ascq(), nanos));
-        } catch (RuntimeException e) {
-            LOG.warn("{}: audit sink failed", name, e);
+        AuditRecord record = new AuditRecord(Instant.now(), services.socketName(), peer, device, request.opcode(),
+                request.serviceAction(), out ? (cdb[2] & 0xF0) >> 4 : -1, out ? cdb[2] & 0x0F : -1,
+                out ? key(request, 0) : 0, out ? key(request, 8) : 0,
+                decision.allowed() ? "allow" : "deny: " + decision.rule(), response.backend(),
+                response.status(), sense.key(), sense.asc(), sense.ascq(), nanos);
+        for (AuditSink sink : sinks) {
+            try {
+                sink.record(record);
+            } catch (RuntimeException e) {
+                // One faulty sink must not cost the others their record, nor the connection its thread.
+                LOG.warn("{}: audit sink {} failed", name, sink.getClass().getName(), e);
+            }
         }
     }
 

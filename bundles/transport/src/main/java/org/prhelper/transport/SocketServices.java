@@ -1,5 +1,7 @@
 package org.prhelper.transport;
 
+import java.util.List;
+
 import org.prhelper.api.AuditSink;
 import org.prhelper.api.DeviceInspector;
 import org.prhelper.api.PrHandler;
@@ -18,8 +20,8 @@ interface SocketServices {
     /** Null while no device inspector is registered. */
     DeviceInspector inspector();
 
-    /** Null while no audit sink is registered. */
-    AuditSink audit();
+    /** The audit sinks registered now, each to receive every record; empty when there are none. */
+    List<AuditSink> audit();
 
     SocketPolicy policy();
 }

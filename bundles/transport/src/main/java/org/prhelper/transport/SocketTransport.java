@@ -3,11 +3,13 @@ package org.prhelper.transport;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.FieldOption;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -24,7 +26,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One socket per factory configuration ({@code etc/org.prhelper.socket-NAME.cfg}). The dispatcher, the
- * device inspector and the audit sink are dynamic references, so they can be replaced while clients
+ * device inspector and the audit sinks are dynamic references, so they can be replaced while clients
  * stay connected; a changed policy applies from the next request, and only a changed path, mode,
  * owner, group or limit reopens the socket. Registered as a service of this (private) class only for
  * {@link TransportDirectory}, which publishes what the sockets are doing.
@@ -51,9 +53,11 @@ public final class SocketTransport implements SocketServices {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile DeviceInspector inspector;
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    private volatile AuditSink audit;
+    // Several sinks (the audit trail, request statistics) each get every record; SCR updates the list in
+    // place, and a copy-on-write list lets each request iterate without a lock.
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, fieldOption = FieldOption.UPDATE)
+    private final List<AuditSink> audit = new CopyOnWriteArrayList<>();
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -193,7 +197,7 @@ public final class SocketTransport implements SocketServices {
     }
 
     @Override
-    public AuditSink audit() {
+    public List<AuditSink> audit() {
         return audit;
     }
 

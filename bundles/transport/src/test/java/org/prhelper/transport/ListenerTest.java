@@ -13,9 +13,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -26,6 +30,7 @@ import org.newsclub.net.unix.AFUNIXServerSocket;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
 import org.newsclub.net.unix.DescriptorNumbers;
+import org.prhelper.api.AuditRecord;
 import org.prhelper.api.AuditSink;
 import org.prhelper.api.DeviceInspector;
 import org.prhelper.api.PrHandler;
@@ -42,6 +47,7 @@ public class ListenerTest {
         resp.data()[0] = 0x42;
         resp.dataLength(1);
     };
+    private final List<AuditSink> sinks = new CopyOnWriteArrayList<>();
 
     @Before
     public void setUp() throws IOException {
@@ -67,7 +73,7 @@ public class ListenerTest {
         return listener;
     }
 
-    /** The socket's services: our handler, no inspector, no audit, no policy. */
+    /** The socket's services: our handler, no inspector, the test's audit sinks, no policy. */
     private SocketServices services() {
         return new SocketServices() {
             @Override
@@ -86,8 +92,8 @@ public class ListenerTest {
             }
 
             @Override
-            public AuditSink audit() {
-                return null;
+            public List<AuditSink> audit() {
+                return sinks;
             }
 
             @Override
@@ -171,6 +177,28 @@ public class ListenerTest {
         listener.close(1000);
         listener = null;
         assertTrue("the inherited socket's file is not ours to remove", Files.exists(sock));
+    }
+
+    @Test
+    public void everyAuditSinkGetsTheRecordThoughAnotherFails() throws Exception {
+        BlockingQueue<AuditRecord> first = new LinkedBlockingQueue<>();
+        BlockingQueue<AuditRecord> last = new LinkedBlockingQueue<>();
+        sinks.add(first::add);
+        sinks.add(r -> {
+            throw new IllegalStateException("faulty sink");
+        });
+        sinks.add(last::add);
+        start("");
+        try (Client c = new Client(sock); RandomAccessFile f = new RandomAccessFile("/dev/null", "rw")) {
+            for (int i = 0; i < 2; i++) {
+                assertEquals(ScsiStatus.GOOD, c.readKeys(f.getFD()));
+                // Records follow the reply: wait for them.
+                AuditRecord record = last.poll(10, TimeUnit.SECONDS);
+                assertEquals("test", record.socket());
+                assertEquals(0x5E, record.opcode());
+                assertEquals(record, first.poll(10, TimeUnit.SECONDS));
+            }
+        }
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.fail;
 import static org.ops4j.pax.exam.CoreOptions.maven;
 import static org.ops4j.pax.exam.CoreOptions.options;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 import static org.ops4j.pax.exam.CoreOptions.vmOption;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFileExtend;
@@ -73,6 +74,18 @@ final class Karaf {
                 features(maven("org.prhelper", "prhelper-features").version(requiredProperty("prhelper.version"))
                         .classifier("features").type("xml"), "prhelper"));
         return OptionUtils.combine(base, extra);
+    }
+
+    /**
+     * {@link #withPrhelper} with the {@code prhelper-shell} feature and a socket {@code name} on a new path,
+     * which the test reads from the system property {@code pathProperty}.
+     */
+    static Option[] withShellAndSocket(String name, String pathProperty) {
+        String path = newSocketPath().toString();
+        return withPrhelper(OptionUtils.combine(socketConfig(name, "path", path),
+                systemProperty(pathProperty).value(path),
+                features(maven("org.prhelper", "prhelper-features").version(requiredProperty("prhelper.version"))
+                        .classifier("features").type("xml"), "prhelper-shell")));
     }
 
     /** A socket configuration file etc/org.prhelper.socket-NAME.cfg with {@code key, value} pairs. */

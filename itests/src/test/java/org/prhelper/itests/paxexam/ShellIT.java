@@ -4,23 +4,17 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
-import static org.ops4j.pax.exam.CoreOptions.maven;
-import static org.ops4j.pax.exam.CoreOptions.systemProperty;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.features;
 import static org.prhelper.itests.paxexam.Karaf.ENOTTY_REPLY;
 import static org.prhelper.itests.paxexam.Karaf.assertReadKeys;
 import static org.prhelper.itests.paxexam.Karaf.awaitSocket;
-import static org.prhelper.itests.paxexam.Karaf.newSocketPath;
+import static org.prhelper.itests.paxexam.Shell.row;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Predicate;
 
 import javax.inject.Inject;
 
@@ -29,7 +23,6 @@ import org.apache.karaf.shell.api.console.SessionFactory;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Option;
-import org.ops4j.pax.exam.OptionUtils;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
@@ -43,19 +36,17 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 public class ShellIT {
     private static final String SOCKET = "shell-it";
     private static final String SOCKET_PROPERTY = "prhelper.itest.shell";
-    /** Commands appear once their bundle's services are there; audit records follow the reply. */
-    private static final long WAIT_MILLIS = 10_000;
 
     @Inject
     private SessionFactory sessionFactory;
 
+    private Shell shell() {
+        return new Shell(sessionFactory);
+    }
+
     @org.ops4j.pax.exam.Configuration
     public Option[] configuration() {
-        String path = newSocketPath().toString();
-        return Karaf.withPrhelper(OptionUtils.combine(Karaf.socketConfig(SOCKET, "path", path),
-                systemProperty(SOCKET_PROPERTY).value(path),
-                features(maven("org.prhelper", "prhelper-features").version(Karaf.requiredProperty("prhelper.version"))
-                        .classifier("features").type("xml"), "prhelper-shell")));
+        return Karaf.withShellAndSocket(SOCKET, SOCKET_PROPERTY);
     }
 
     @Test
@@ -66,10 +57,10 @@ public class ShellIT {
             assertReadKeys(client, "/dev/null", ENOTTY_REPLY);
             assertReadKeys(client, "/dev/null", ENOTTY_REPLY);
 
-            List<List<String>> sockets = await("pr:sockets --no-format", rows -> row(rows, SOCKET) != null);
+            List<List<String>> sockets = shell().await("pr:sockets --no-format", rows -> row(rows, SOCKET) != null);
             assertEquals(List.of(SOCKET, path.toString(), "yes", "1", "2"), row(sockets, SOCKET));
 
-            List<List<String>> clients = await("pr:clients --socket " + SOCKET + " --no-format", rows -> rows.size() == 1);
+            List<List<String>> clients = shell().await("pr:clients --socket " + SOCKET + " --no-format", rows -> rows.size() == 1);
             List<String> c = clients.get(0);
             assertEquals(SOCKET, c.get(0));
             assertEquals(pid, c.get(2));
@@ -77,32 +68,32 @@ public class ShellIT {
             assertEquals("2", c.get(6));
             assertEquals("PRIN READ_KEYS", c.get(7));
 
-            List<List<String>> audit = await("pr:audit --socket " + SOCKET + " --device /dev/null --no-format",
+            List<List<String>> audit = shell().await("pr:audit --socket " + SOCKET + " --device /dev/null --no-format",
                     rows -> rows.size() == 2);
             for (List<String> r : audit) {
                 assertEquals(List.of(SOCKET, pid, "-", "/dev/null", "PRIN READ_KEYS", "allow", "sgio",
                         "CHECK_CONDITION", "b/00/06"), r.subList(1, 10));
             }
-            assertTrue(await("pr:audit --socket " + SOCKET + " --status GOOD --no-format", List::isEmpty).isEmpty());
-            assertEquals(1, await("pr:audit -n 1 --socket " + SOCKET + " --no-format", rows -> true).size());
+            assertTrue(shell().await("pr:audit --socket " + SOCKET + " --status GOOD --no-format", List::isEmpty).isEmpty());
+            assertEquals(1, shell().await("pr:audit -n 1 --socket " + SOCKET + " --no-format", rows -> true).size());
 
-            List<List<String>> status = await("pr:status --no-format", rows -> row(rows, "Connections") != null);
+            List<List<String>> status = shell().await("pr:status --no-format", rows -> row(rows, "Connections") != null);
             assertTrue(status.toString(), row(status, "Sockets").get(1).contains(SOCKET));
             assertEquals(List.of("Connections", "1"), row(status, "Connections"));
             // Other backends (multipath) may be installed beside it.
             assertTrue(status.toString(), List.of(row(status, "Backends").get(1).split(", ")).contains("sgio"));
             // The other tests of this Karaf may have added records of the shell's own requests.
-            int records = await("pr:audit -n 1000000 --no-format", rows -> true).size();
+            int records = shell().await("pr:audit -n 1000000 --no-format", rows -> true).size();
             assertTrue(status.toString(), row(status, "Audit (in memory)").get(1).startsWith(records + " requests, 0 denied"));
             assertEquals(null, row(status, "Warning"));
-            String table = execute("pr:status");
+            String table = shell().execute("pr:status");
             assertTrue(table, table.contains("Property") && table.contains(SOCKET));
         }
     }
 
     @Test
     public void deviceReadsReportTheSenseAndFail() throws Exception {
-        awaitCommands();
+        shell().awaitCommands();
         // SG_IO on /dev/null fails with ENOTTY, answered as qemu-pr-helper does.
         assertFails("pr:keys /dev/null", "PRIN READ_KEYS on /dev/null failed: CHECK CONDITION, sense b/00/06"
                 + " ABORTED COMMAND (backend sgio)");
@@ -156,55 +147,16 @@ public class ShellIT {
     }
 
     private List<List<String>> shellRecords() throws Exception {
-        return await("pr:audit -n 1000000 --socket shell --no-format", rows -> true);
+        return shell().await("pr:audit -n 1000000 --socket shell --no-format", rows -> true);
     }
 
     private void assertFails(String command, String message) throws Exception {
-        awaitCommands();
+        shell().awaitCommands();
         try {
-            execute(command);
+            shell().execute(command);
             fail(command + " succeeded");
         } catch (Exception e) {
             assertEquals(command, message, e.getMessage());
-        }
-    }
-
-    /** The rows of a --no-format table, split at tabs, until {@code done} accepts them. */
-    private List<List<String>> await(String command, Predicate<List<List<String>>> done) throws Exception {
-        awaitCommands();
-        long deadline = System.nanoTime() + WAIT_MILLIS * 1_000_000;
-        while (true) {
-            List<List<String>> rows = new ArrayList<>();
-            for (String line : execute(command).split("\n")) {
-                if (!line.isBlank()) {
-                    rows.add(List.of(line.split("\t", -1)).stream().map(String::trim).toList());
-                }
-            }
-            if (done.test(rows) || System.nanoTime() > deadline) {
-                assertTrue(command + " gave " + rows, done.test(rows));
-                return rows;
-            }
-            Thread.sleep(100);
-        }
-    }
-
-    private static List<String> row(List<List<String>> rows, String first) {
-        return rows.stream().filter(r -> r.get(0).equals(first)).findFirst().orElse(null);
-    }
-
-    /** The shell registers the commands when the services they use are there. */
-    private void awaitCommands() throws Exception {
-        long deadline = System.nanoTime() + WAIT_MILLIS * 1_000_000;
-        while (true) {
-            try {
-                execute("pr:sockets");
-                return;
-            } catch (Exception e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(100);
-            }
         }
     }
 
@@ -218,18 +170,6 @@ public class ShellIT {
         // No terminal given: the session makes a dumb one on these streams.
         Session session = sessionFactory.create(new ByteArrayInputStream(input.getBytes(UTF_8)), print, print, null,
                 UTF_8.name(), null);
-        try {
-            session.execute(command);
-        } finally {
-            session.close();
-        }
-        return out.toString(UTF_8);
-    }
-
-    private String execute(String command) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream print = new PrintStream(out, true, UTF_8);
-        Session session = sessionFactory.create(InputStream.nullInputStream(), print, print);
         try {
             session.execute(command);
         } finally {
