@@ -17,4 +17,29 @@ import java.time.Instant;
 public record AuditRecord(Instant time, String socket, PeerIdentity peer, DeviceIdentity device, int opcode,
         int serviceAction, int scope, int type, long reservationKey, long serviceActionKey, String decision,
         String backend, int status, int senseKey, int asc, int ascq, long latencyNanos) {
+
+    /** The record of {@code request} answered with {@code response}, whoever served it (socket or shell). */
+    public static AuditRecord of(Instant time, String socket, PeerIdentity peer, DeviceIdentity device,
+            PrRequest request, PrResponse response, String decision, long latencyNanos) {
+        boolean out = request.isOut();
+        int scopeAndType = request.cdb()[2] & 0xFF;
+        SenseCode sense = SenseCode.of(response.sense());
+        return new AuditRecord(time, socket, peer, device, request.opcode(), request.serviceAction(),
+                out ? scopeAndType >> 4 : -1, out ? scopeAndType & 0x0F : -1,
+                out ? key(request, 0) : 0, out ? key(request, 8) : 0, decision, response.backend(),
+                response.status(), sense.key(), sense.asc(), sense.ascq(), latencyNanos);
+    }
+
+    /** The 8-byte big-endian key at {@code offset} of the parameter list; 0 if the list is shorter. */
+    private static long key(PrRequest request, int offset) {
+        if (request.parameterLength() < offset + 8) {
+            return 0;
+        }
+        byte[] p = request.parameters();
+        long k = 0;
+        for (int i = 0; i < 8; i++) {
+            k = (k << 8) | (p[offset + i] & 0xFF);
+        }
+        return k;
+    }
 }

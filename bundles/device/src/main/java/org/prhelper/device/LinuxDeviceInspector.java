@@ -36,6 +36,7 @@ public final class LinuxDeviceInspector implements DeviceInspector {
     static final int MAX_CACHE_ENTRIES = 4096;
     private static final Logger LOG = LoggerFactory.getLogger(LinuxDeviceInspector.class);
 
+    private final ThreadLocal<Last> lastPerThread = ThreadLocal.withInitial(Last::new);
     private final Path fdDir;
     private final SysfsCache cache;
     private int cacheSeconds = DEFAULT_CACHE_SECONDS;
@@ -83,9 +84,24 @@ public final class LinuxDeviceInspector implements DeviceInspector {
                 + MAX_CACHE_SECONDS);
     }
 
+    /**
+     * The transport (for policy and audit), the multipath backend's {@code handles} and its
+     * {@code execute} all ask about the same request's device, on the request's thread: the last
+     * answer per thread is kept for the same {@link PrDevice} object, which stands for one request.
+     */
     @Override
     public DeviceIdentity identify(PrDevice device) {
-        return identify(device.fd());
+        Last last = lastPerThread.get();
+        if (last.device != device) {
+            last.identity = identify(device.fd());
+            last.device = device;
+        }
+        return last.identity;
+    }
+
+    private static final class Last {
+        PrDevice device;
+        DeviceIdentity identity;
     }
 
     DeviceIdentity identify(int fd) {

@@ -16,6 +16,7 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.prhelper.api.DeviceIdentity;
 import org.prhelper.api.DeviceIdentity.Kind;
+import org.prhelper.api.PrDevice;
 
 public class LinuxDeviceInspectorTest {
     private static final String NULL_WWID = "naa.6001405ab0000000000000000000003";
@@ -44,6 +45,27 @@ public class LinuxDeviceInspectorTest {
             assertEquals(new DeviceIdentity("/dev/null", Kind.CHARACTER, 1, 3, NULL_WWID, null),
                     inspector.identify(() -> d.fd));
         }
+    }
+
+    /**
+     * One request's device is identified once however many components ask: the same object gets the
+     * remembered answer even after its descriptor number came to name another file; a new object
+     * (the next request) is looked up afresh.
+     */
+    @Test
+    public void theSameDeviceObjectIsIdentifiedOnce() throws IOException {
+        Path fdDir = tmp.newFolder("fd").toPath();
+        Path first = tmp.newFile("first").toPath();
+        Path second = tmp.newFile("second").toPath();
+        LinuxDeviceInspector fake = new LinuxDeviceInspector(fdDir, cache);
+        Files.createSymbolicLink(fdDir.resolve("5"), first);
+        PrDevice request = () -> 5;
+        assertEquals(first.toString(), fake.identify(request).path());
+        Files.delete(fdDir.resolve("5"));
+        Files.createSymbolicLink(fdDir.resolve("5"), second);
+        assertEquals(first.toString(), fake.identify(request).path());
+        PrDevice next = () -> 5;
+        assertEquals(second.toString(), fake.identify(next).path());
     }
 
     @Test

@@ -3,6 +3,7 @@ package org.prhelper.multipath;
 import org.prhelper.api.PrResponse;
 import org.prhelper.api.ScsiStatus;
 import org.prhelper.api.SenseCode;
+import org.prhelper.api.SenseProbe;
 
 /** libmpathpersist's return codes ({@code MPATH_PR_*}) as SCSI status and sense. */
 final class MpathResults {
@@ -60,5 +61,23 @@ final class MpathResults {
             case RESERV_CONFLICT -> response.statusOnly(ScsiStatus.RESERVATION_CONFLICT);
             default -> response.checkCondition(needsProbe(rc) ? genericSense(rc) : SenseCode.LUN_COMMUNICATION_FAILURE);
         }
+    }
+
+    /**
+     * Fills the response for a failed call: the library's error class, made precise by the device's
+     * own sense when TEST UNIT READY on the map ({@code probe}, if there is one) gets a CHECK CONDITION.
+     */
+    static void fail(int rc, int fd, SenseProbe probe, PrResponse response) {
+        if (!needsProbe(rc)) {
+            map(rc, response);
+            return;
+        }
+        if (probe != null) {
+            probe.testUnitReady(fd, response);
+            if (response.status() == ScsiStatus.CHECK_CONDITION) {
+                return;
+            }
+        }
+        response.checkCondition(genericSense(rc));
     }
 }

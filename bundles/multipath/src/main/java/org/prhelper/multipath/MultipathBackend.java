@@ -156,7 +156,7 @@ public final class MultipathBackend implements PrBackend {
             memory.clear(MpathLayout.PRIN_BUFFER_SIZE);
             int rc = library.reserveIn(fd, serviceAction, memory);
             if (rc != MpathResults.SUCCESS) {
-                fail(rc, fd, response);
+                MpathResults.fail(rc, fd, senseProbe, response);
                 return;
             }
             int length = PrinTranslator.toWire(serviceAction, struct, base, response.data());
@@ -187,27 +187,11 @@ public final class MultipathBackend implements PrBackend {
             if (rc == MpathResults.SUCCESS) {
                 response.status(ScsiStatus.GOOD);
             } else {
-                fail(rc, fd, response);
+                MpathResults.fail(rc, fd, senseProbe, response);
             }
         } finally {
             lock.unlock();
         }
-    }
-
-    /** The library's error class, made precise by the device's own sense when TEST UNIT READY gets one. */
-    private void fail(int rc, int fd, PrResponse response) {
-        if (!MpathResults.needsProbe(rc)) {
-            MpathResults.map(rc, response);
-            return;
-        }
-        SenseProbe probe = senseProbe;
-        if (probe != null) {
-            probe.testUnitReady(fd, response);
-            if (response.status() == ScsiStatus.CHECK_CONDITION) {
-                return;
-            }
-        }
-        response.checkCondition(MpathResults.genericSense(rc));
     }
 
     /**

@@ -14,6 +14,7 @@ import org.junit.runners.Parameterized.Parameters;
 import org.prhelper.api.PrResponse;
 import org.prhelper.api.ScsiStatus;
 import org.prhelper.api.SenseCode;
+import org.prhelper.api.SenseProbe;
 
 /** Every libmpathpersist return code, and -1, to the reply qemu-pr-helper would give. */
 @RunWith(Parameterized.class)
@@ -76,6 +77,41 @@ public class MpathResultsTest {
         } else {
             assertEquals(new SenseCode(0x0B, 0x00, 0x00), MpathResults.genericSense(rc));
         }
+    }
+
+    /**
+     * A failed call: probed codes take the device's sense from TEST UNIT READY on the same fd when it
+     * reports one, else their class; other codes never probe and answer as {@link MpathResults#map}.
+     */
+    @Test
+    public void failProbesTheDeviceOnlyForDeviceErrors() {
+        SenseCode deviceSense = new SenseCode(0x03, 0x11, 0x01);
+        List<Integer> probedFds = new ArrayList<>();
+        SenseProbe reporting = (fd, r) -> {
+            probedFds.add(fd);
+            r.checkCondition(deviceSense);
+        };
+        SenseProbe ready = (fd, r) -> r.status(ScsiStatus.GOOD);
+
+        PrResponse expected = new PrResponse();
+        expected.reset();
+        MpathResults.map(rc, expected);
+        PrResponse withoutProbe = new PrResponse();
+        MpathResults.fail(rc, 7, null, withoutProbe);
+        assertArrayEquals("no probe", expected.sense(), withoutProbe.sense());
+        assertEquals("no probe", expected.status(), withoutProbe.status());
+
+        PrResponse probed = new PrResponse();
+        MpathResults.fail(rc, 7, reporting, probed);
+        PrResponse fromDevice = new PrResponse();
+        fromDevice.checkCondition(deviceSense);
+        assertArrayEquals(PROBED.contains(rc) ? fromDevice.sense() : expected.sense(), probed.sense());
+        assertEquals(PROBED.contains(rc) ? List.of(7) : List.of(), probedFds);
+
+        PrResponse goodProbe = new PrResponse();
+        MpathResults.fail(rc, 7, ready, goodProbe);
+        assertArrayEquals("device reports nothing: the class", expected.sense(), goodProbe.sense());
+        assertEquals(expected.status(), goodProbe.status());
     }
 
     /** Fixed format (0x70), additional sense length 10, in a 96-byte buffer. */

@@ -124,15 +124,10 @@ abstract class DeviceCommand implements Action {
         if (sinks == null || sinks.isEmpty()) {
             return;
         }
-        byte[] cdb = request.cdb();
-        SenseCode sense = sense(response.sense());
         DeviceInspector identify = inspector;
         DeviceIdentity identity = identify == null ? DeviceIdentity.UNKNOWN : identify.identify(descriptor);
-        AuditRecord record = new AuditRecord(Instant.now(), AUDIT_SOCKET, thisProcess(), identity, request.opcode(),
-                request.serviceAction(), (cdb[2] & 0xF0) >> 4, cdb[2] & 0x0F,
-                PrData.int64(request.parameters(), 0), PrData.int64(request.parameters(), 8), "allow",
-                response.backend(), response.status(), sense == null ? 0 : sense.key(),
-                sense == null ? 0 : sense.asc(), sense == null ? 0 : sense.ascq(), nanos);
+        AuditRecord record = AuditRecord.of(Instant.now(), AUDIT_SOCKET, thisProcess(), identity, request, response,
+                "allow", nanos);
         for (AuditSink sink : sinks) {
             try {
                 sink.record(record);
@@ -155,21 +150,10 @@ abstract class DeviceCommand implements Action {
         }
     }
 
-    /** The key, ASC and ASCQ of fixed or descriptor format sense; null without sense. */
-    static SenseCode sense(byte[] sense) {
-        int format = sense[0] & 0x7F;
-        if (format == 0x70 || format == 0x71) {
-            return new SenseCode(sense[2] & 0x0F, sense[12] & 0xFF, sense[13] & 0xFF);
-        }
-        if (format == 0x72 || format == 0x73) {
-            return new SenseCode(sense[1] & 0x0F, sense[2] & 0xFF, sense[3] & 0xFF);
-        }
-        return null;
-    }
-
-    /** ", sense KEY/ASC/ASCQ NAME"; empty without sense. */
+    /** ", sense KEY/ASC/ASCQ NAME"; empty without (readable) sense. */
     static String describeSense(byte[] sense) {
-        SenseCode s = sense(sense);
-        return s == null ? "" : ", sense " + Format.sense(s.key(), s.asc(), s.ascq()) + " " + SENSE_KEYS[s.key()];
+        SenseCode s = SenseCode.of(sense);
+        return s.equals(SenseCode.NONE) ? ""
+                : ", sense " + Format.sense(s.key(), s.asc(), s.ascq()) + " " + SENSE_KEYS[s.key()];
     }
 }

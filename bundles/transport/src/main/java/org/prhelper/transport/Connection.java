@@ -131,14 +131,8 @@ final class Connection implements Runnable {
 
     private void audit(List<AuditSink> sinks, PrRequest request, PrResponse response, DeviceIdentity device,
             Decision decision, long nanos) {
-        boolean out = request.isOut();
-        byte[] cdb = request.cdb();
-        SenseCode sense = SenseCode.of(response.sense());
-        AuditRecord record = new AuditRecord(Instant.now(), services.socketName(), peer, device, request.opcode(),
-                request.serviceAction(), out ? (cdb[2] & 0xF0) >> 4 : -1, out ? cdb[2] & 0x0F : -1,
-                out ? key(request, 0) : 0, out ? key(request, 8) : 0,
-                decision.allowed() ? "allow" : "deny: " + decision.rule(), response.backend(),
-                response.status(), sense.key(), sense.asc(), sense.ascq(), nanos);
+        AuditRecord record = AuditRecord.of(Instant.now(), services.socketName(), peer, device, request, response,
+                decision.allowed() ? "allow" : "deny: " + decision.rule(), nanos);
         for (AuditSink sink : sinks) {
             try {
                 sink.record(record);
@@ -147,19 +141,6 @@ final class Connection implements Runnable {
                 LOG.warn("{}: audit sink {} failed", name, sink.getClass().getName(), e);
             }
         }
-    }
-
-    /** The 8-byte big-endian key at {@code offset} of the PR OUT parameter list, 0 if the list is shorter. */
-    private static long key(PrRequest request, int offset) {
-        if (request.parameterLength() < offset + 8) {
-            return 0;
-        }
-        byte[] p = request.parameters();
-        long k = 0;
-        for (int i = 0; i < 8; i++) {
-            k = (k << 8) | (p[offset + i] & 0xFF);
-        }
-        return k;
     }
 
     private void execute(PrRequest request, PrResponse response) {

@@ -78,9 +78,39 @@ public class LauncherIT {
             assertEquals(String.valueOf(d.pid()), Files.readString(pidfile).trim());
             assertTrue(Files.readSymbolicLink(Path.of("/proc", String.valueOf(d.pid()), "exe")).toString()
                     .endsWith("/java"));
+            // The socket is the only way in: no Karaf shutdown port (or any other) on TCP.
+            assertEquals("TCP ports the agent listens on", List.of(), listeningTcpSockets(d.pid()));
         } finally {
             Files.deleteIfExists(pidfile);
         }
+    }
+
+    /** Inodes of the process's sockets that /proc/PID/net/tcp{,6} list as LISTEN (state 0A). */
+    private static List<String> listeningTcpSockets(long pid) throws IOException {
+        Path proc = Path.of("/proc", String.valueOf(pid));
+        List<String> owned = new ArrayList<>();
+        try (var fds = Files.list(proc.resolve("fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:[")) {
+                        owned.add(target.substring(8, target.length() - 1));
+                    }
+                } catch (IOException e) {
+                    // closed while listing
+                }
+            }
+        }
+        List<String> listening = new ArrayList<>();
+        for (String table : new String[] {"net/tcp", "net/tcp6"}) {
+            for (String line : Files.readAllLines(proc.resolve(table))) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length > 9 && f[3].equals("0A") && owned.contains(f[9])) {
+                    listening.add(table + " inode " + f[9]);
+                }
+            }
+        }
+        return listening;
     }
 
     @Test
