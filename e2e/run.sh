@@ -3,6 +3,7 @@
 #
 #   e2e/run.sh            three guest boots: the byte-compare suite, multipath, the nested-QEMU test
 #   e2e/run.sh --quick    skips the ~5 min nested-QEMU boot
+#   e2e/run.sh --only boot3   runs one boot (boot1, boot2 or boot3), for work on its checks
 #
 # 1. installs the Debian packages the lab needs (apt-get, as root or through sudo) and builds the lab's
 #    initramfs archives (e2e/lab/build.sh);
@@ -33,9 +34,13 @@ SUITE_TIMEOUT=${E2E_SUITE_TIMEOUT:-1200}
 NESTED_TIMEOUT=${E2E_NESTED_TIMEOUT:-1500}
 MULTIPATH_TIMEOUT=${E2E_MULTIPATH_TIMEOUT:-900}
 QUICK=0
-for a in "$@"; do
+ONLY=
+while [ $# -gt 0 ]; do
+    a=$1; shift
     case $a in
         --quick) QUICK=1 ;;
+        --only) ONLY=${1:-}; shift
+                case $ONLY in boot1|boot2|boot3) QUICK=1 ;; *) echo "e2e/run.sh: --only boot1|boot2|boot3" >&2; exit 2 ;; esac ;;
         -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "e2e/run.sh: unknown argument '$a' (try --help)" >&2; exit 2 ;;
     esac
@@ -61,6 +66,18 @@ tar -C "$ASSEMBLY_SRC" --exclude=./data/qemu-pr-helper --exclude=./data/cache --
     --exclude=./karaf.pid -cf - . | tar -C "$LAB_DIR/assembly.new" -xf - || setup_fail "copying the assembly failed"
 rm -rf "$LAB_DIR/assembly" && mv "$LAB_DIR/assembly.new" "$LAB_DIR/assembly"
 
+# Boot 3's agent also runs the console (docs/deploy.md, "The Karaf console"): a copy of the snapshot
+# with the features the assembly carries switched on and a key for the user "lab" (admin).
+say "console snapshot -> $LAB_DIR/assembly-console"
+rm -rf "$LAB_DIR/assembly-console" "$LAB_DIR/console-key" "$LAB_DIR/console-key.pub"
+cp -a "$LAB_DIR/assembly" "$LAB_DIR/assembly-console" || setup_fail "copying the assembly failed"
+ssh-keygen -q -t rsa -b 2048 -N '' -C prhelper-e2e -f "$LAB_DIR/console-key" || setup_fail "ssh-keygen failed"
+sed -i 's#^\([[:space:]]*prhelper/[^,]*\)$#\1, ssh, bundle, prhelper-shell#' \
+    "$LAB_DIR/assembly-console/etc/org.apache.karaf.features.cfg"
+grep -q 'prhelper/.*, ssh, bundle, prhelper-shell' "$LAB_DIR/assembly-console/etc/org.apache.karaf.features.cfg" \
+    || setup_fail "cannot add the console features to featuresBoot"
+echo "lab=$(cut -d' ' -f2 "$LAB_DIR/console-key.pub"),_g_:admingroup" >> "$LAB_DIR/assembly-console/etc/keys.properties"
+
 rm -rf "$OUT/boot1" "$OUT/boot2" "$OUT/boot3" "$OUT/e2e-results.md"
 mkdir -p "$OUT"
 : > "$HOST_CHECKS"
@@ -75,6 +92,7 @@ boot() {
     cmd=$(mktemp)
     cat > "$cmd" <<EOF
 export E2E_HOME=$E2E E2E_ASSEMBLY=$LAB_DIR/assembly
+export E2E_CONSOLE_ASSEMBLY=$LAB_DIR/assembly-console E2E_CONSOLE_KEY=$LAB_DIR/console-key
 exec bash "\$E2E_HOME/guest/$script"
 EOF
     say "$name: booting the guest for guest/$script (limit ${timeout}s)"
@@ -93,9 +111,10 @@ EOF
     [ -s "$share/checks.txt" ] || host_fail "$name: the guest reported its checks" "no $share/checks.txt"
 }
 
-boot boot1 suite.sh "$SUITE_TIMEOUT"
-boot boot3 multipath.sh "$MULTIPATH_TIMEOUT"
-if [ "$QUICK" = 0 ]; then
+wanted() { [ -z "$ONLY" ] || [ "$ONLY" = "$1" ]; }
+wanted boot1 && boot boot1 suite.sh "$SUITE_TIMEOUT"
+wanted boot3 && boot boot3 multipath.sh "$MULTIPATH_TIMEOUT"
+if [ "$QUICK" = 0 ] || [ "$ONLY" = boot2 ]; then
     boot boot2 nested.sh "$NESTED_TIMEOUT" -l 1 -M
 fi
 
@@ -127,7 +146,7 @@ done
 for b in boot1 boot3 boot2; do
     [ -f "$OUT/$b/boot-seconds" ] && say "$b: guest wall time $(cat "$OUT/$b/wall-ms" 2>/dev/null | awk '{printf "%.1f", $1/1000}') s (boot.sh $(cat "$OUT/$b/boot-seconds") s)"
 done
-[ "$QUICK" = 1 ] && say "boot2 (nested QEMU) skipped: --quick"
+[ "$QUICK" = 1 ] && [ "$ONLY" != boot2 ] && say "boot2 (nested QEMU) skipped: --quick"
 say "whole run: $(( T_END - T_START )) s; results: $OUT (e2e-results.md, boot*/results.json, logs)"
 passed=$(cat "$HOST_CHECKS" "$OUT"/boot*/checks.txt 2>/dev/null | grep -c -E $'^(PASS|XPASS)\t')
 failed=$(cat "$HOST_CHECKS" "$OUT"/boot*/checks.txt 2>/dev/null | grep -c $'^FAIL\t')

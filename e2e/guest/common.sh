@@ -34,14 +34,15 @@ wait_until() {
     return 0
 }
 
-# start_ours SOCKET LOG: starts our agent from the assembly snapshot in the background and waits
-# up to $AGENT_START_TIMEOUT s for its socket. Sets OURS_PID and OURS_START_MS.
+# start_ours SOCKET LOG [ASSEMBLY]: starts our agent from the assembly snapshot (default
+# $E2E_ASSEMBLY) in the background and waits up to $AGENT_START_TIMEOUT s for its socket. Sets
+# OURS_PID and OURS_START_MS.
 AGENT_START_TIMEOUT=${AGENT_START_TIMEOUT:-180}
 start_ours() {
-    local sock=$1 log=$2 t0
+    local sock=$1 log=$2 assembly=${3:-$E2E_ASSEMBLY} t0
     rm -f "$sock"
     t0=$(now_ms)
-    PRHELPER_DATA=/tmp/prhelper-data "$E2E_ASSEMBLY/bin/qemu-pr-helper" -k "$sock" >> "$log" 2>&1 &
+    PRHELPER_DATA=/tmp/prhelper-data "$assembly/bin/qemu-pr-helper" -k "$sock" >> "$log" 2>&1 &
     OURS_PID=$!
     if ! wait_until "$AGENT_START_TIMEOUT" "our agent (pid $OURS_PID) to accept on $sock" \
             socket_or_dead "$sock" "$OURS_PID"; then
@@ -67,3 +68,9 @@ stop_pid() {
     fi
 }
 not_running() { ! kill -0 "$1" 2>/dev/null || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
+
+# ssh_ready: the agent's console (boot 3) runs a command for the user "lab".
+ssh_ready() {
+    ssh -p 8101 -i "$E2E_CONSOLE_KEY" -o BatchMode=yes -o LogLevel=ERROR -o StrictHostKeyChecking=no \
+        -o UserKnownHostsFile=/dev/null -o ConnectTimeout=10 lab@127.0.0.1 'pr:backends' >/dev/null 2>&1
+}

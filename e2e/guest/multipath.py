@@ -4,10 +4,12 @@
     multipath.py OURS_SOCKET REF_SOCKET MAP PATH0 PATH1 ASSEMBLY_ETC KARAF_LOG
 
 Requests through our agent go to the map; the device state is read independently through Debian's
-qemu-pr-helper on each path (SG_IO, one I_T nexus each) and with sg_persist / mpathpersist. Writes
-PASS/FAIL lines to /share/checks.txt like common.sh.
+qemu-pr-helper on each path (SG_IO, one I_T nexus each) and with sg_persist / mpathpersist. The
+agent's console (ssh, key $E2E_CONSOLE_KEY) stops and starts the multipath bundle under traffic and
+runs the pr: commands. Writes PASS/FAIL lines to /share/checks.txt like common.sh.
 """
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -24,6 +26,7 @@ OTHER = 0x4D50415448000002
 CHECKS = "/share/checks.txt"
 
 ours_sock, ref_sock, MAP, P0, P1, ETC, KARAF_LOG = sys.argv[1:8]
+CONSOLE_KEY = os.environ.get("E2E_CONSOLE_KEY", "")
 
 
 def record(ok, name, why=""):
@@ -132,8 +135,10 @@ def main():
     record(keys_on(P0) == [], "CLEAR left no registration", f"keys {keys_on(P0)}")
 
     register_and_move()
+    preempt()
     path_failure()
     hot_swap()
+    console_commands()
     settle()
     ours(*out(CLEAR, key=KEY))
 
@@ -181,6 +186,50 @@ def register_and_move():
     ref(P1, *out(CLEAR, key=OTHER))
 
 
+def map_paths():
+    """The path devices dm-multipath currently uses for the map (its slaves in sysfs)."""
+    return sorted(os.listdir(f"/sys/block/{os.path.basename(os.path.realpath(MAP))}/slaves"))
+
+
+def preempt():
+    """A successful PREEMPT through the map. Path 1 is taken out of the map and plays another cluster
+    node: its key holds the reservation until our map's key preempts it."""
+    dev1 = os.path.basename(os.path.realpath(P1))
+    settle()
+    subprocess.run(["multipathd", "del", "path", dev1], capture_output=True)
+    deadline = time.monotonic() + 30
+    while dev1 in map_paths() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    record(dev1 not in map_paths(), f"PREEMPT setup: path 1 ({dev1}) out of the map", f"slaves {map_paths()}")
+    try:
+        expect("PREEMPT setup: the other node (path 1) registers", ref(P1, *out(REGISTER, sakey=OTHER)), GOOD)
+        expect("PREEMPT setup: the other node reserves (type 1)", ref(P1, *out(RESERVE, 1, OTHER)), GOOD)
+        expect("PREEMPT setup: REGISTER through the map (path 0 only now)", ours(*out(REGISTER, sakey=KEY)), GOOD)
+        record(sorted(keys_on(P1) or []) == sorted([KEY, OTHER]), "PREEMPT setup: both nodes registered",
+               f"keys {keys_on(P1)}")
+        settle()
+        expect("PREEMPT of the other node's key through the map", ours(*out(PREEMPT, 1, KEY, OTHER)), GOOD)
+        record(keys_on(P1) == [KEY], "PREEMPT removed the other node's registration", f"keys {keys_on(P1)}")
+        settle()
+        r = ref(P1, cdb_in(READ_RESERVATION, 8192))
+        record(r.status == GOOD and len(r.data) == 24 and int.from_bytes(r.data[8:16], "big") == KEY
+               and r.data[21] == 0x01, "PREEMPT: the map's key holds the reservation, type 1", r.data.hex())
+        mp = subprocess.run(["mpathpersist", "--in", "-r", MAP], capture_output=True, text=True).stdout
+        record(f"{KEY:x}" in mp.lower(), "mpathpersist --in -r on the map shows our key after PREEMPT", mp.strip())
+    finally:
+        subprocess.run(["multipathd", "add", "path", dev1], capture_output=True)
+    waiting("multipathd to add path 1 back and register the map's key on it (up to 90s)")
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and not (dev1 in map_paths() and keys_on(P1) == [KEY, KEY]):
+        time.sleep(2)
+    record(dev1 in map_paths() and keys_on(P1) == [KEY, KEY],
+           "path 1 back in the map: multipathd registered the map's key on it",
+           f"slaves {map_paths()}, keys {keys_on(P1)}")
+    settle()
+    expect("RELEASE after PREEMPT through the map", ours(*out(RELEASE, 1, KEY)), GOOD)
+    expect("CLEAR after PREEMPT through the map", ours(*out(CLEAR, key=KEY)), GOOD)
+
+
 def path_failure():
     state = f"/sys/block/{os.path.basename(os.path.realpath(P0))}/device/state"
     expect("REGISTER through the map (before the path failure)", ours(*out(REGISTER, sakey=KEY)), GOOD)
@@ -211,11 +260,23 @@ def path_failure():
            f"after 90 s keys {keys}")
 
 
-def hot_swap():
-    """READ KEYS in a loop through the map while the multipath backend is switched off and on."""
-    cfg = os.path.join(ETC, "org.prhelper.multipath.cfg")
-    with open(cfg) as f:
-        saved = f.read()
+def console(command):
+    """Runs a command in the agent's Karaf console over ssh: (exit status, output without colours)."""
+    waiting(f"the agent's console: {command}")
+    r = subprocess.run(["ssh", "-p", "8101", "-i", CONSOLE_KEY, "-o", "BatchMode=yes", "-o", "LogLevel=ERROR",
+                        "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                        "lab@127.0.0.1", command], capture_output=True, text=True, timeout=180)
+    return r.returncode, re.sub(r"\x1b\[[0-9;]*m", "", r.stdout + r.stderr)
+
+
+def log_count(text):
+    with open(KARAF_LOG, errors="replace") as f:
+        return f.read().count(text)
+
+
+def under_traffic(what, switch_off, switch_on):
+    """READ KEYS in a loop on one connection through the map while the multipath backend is switched
+    off and on twice: every request answered GOOD, the connection kept, the backend gone and back."""
     stop = threading.Event()
     result = {"good": 0, "other": [], "error": None}
 
@@ -236,30 +297,86 @@ def hot_swap():
         except (Closed, OSError) as e:
             result["error"] = str(e)
 
-    def log_count(text):
-        with open(KARAF_LOG, errors="replace") as f:
-            return f.read().count(text)
-
     gone, back = log_count("Backend multipath gone"), log_count("Backend multipath available")
     worker = threading.Thread(target=loop)
     worker.start()
     try:
         for _ in range(2):
             time.sleep(2)
-            os.remove(cfg)
+            switch_off()
             time.sleep(3)
-            with open(cfg, "w") as f:
-                f.write(saved)
+            switch_on()
         time.sleep(3)
     finally:
         stop.set()
         worker.join(60)
-    record(log_count("Backend multipath gone") == gone + 2 and log_count("Backend multipath available") == back + 2,
-           "the multipath backend went away and came back twice (karaf.log)",
-           f"gone {log_count('Backend multipath gone') - gone}, back {log_count('Backend multipath available') - back}")
+    gone, back = log_count("Backend multipath gone") - gone, log_count("Backend multipath available") - back
+    record(gone == 2 and back == 2, f"{what}: the multipath backend went away and came back twice (karaf.log)",
+           f"gone {gone}, back {back}")
     record(result["error"] is None and not result["other"] and result["good"] > 0,
-           f"hot swap under traffic: {result['good']} READ KEYS on one connection, all GOOD, none dropped",
+           f"{what} under traffic: {result['good']} READ KEYS on one connection, all GOOD, none dropped",
            f"error {result['error']}, other replies {result['other'][:3]}")
+
+
+def hot_swap():
+    cfg = os.path.join(ETC, "org.prhelper.multipath.cfg")
+    with open(cfg) as f:
+        saved = f.read()
+
+    def restore():
+        with open(cfg, "w") as f:
+            f.write(saved)
+    under_traffic("configuration deleted and restored", lambda: os.remove(cfg), restore)
+
+    def bundle(action):
+        rc, text = console(f"bundle:{action} org.prhelper.multipath")
+        if rc != 0:
+            record(False, f"console: bundle:{action} org.prhelper.multipath", f"exit {rc}: {text.strip()}")
+    under_traffic("bundle:stop / bundle:start of the multipath bundle",
+                  lambda: bundle("stop"), lambda: bundle("start"))
+
+
+def sg_persist(*args):
+    return subprocess.run(["sg_persist", "--in", *args], capture_output=True, text=True).stdout.lower()
+
+
+def console_commands():
+    """The pr: commands from the agent's console on path 0 (SG_IO backend) and on the map (multipath
+    backend), each checked with sg_persist on the paths."""
+    settle()
+    expect("console setup: CLEAR through the map", ours(*out(CLEAR, key=KEY)), GOOD)
+    settle()
+    mine = 0x434F4E534F4C4531
+    for dev, key, backend, paths in ((P0, mine, "sgio", [P0]), (MAP, KEY, "multipath", [P0, P1])):
+        where = f"{dev} ({backend})"
+        rc, text = console(f"pr:register --force --sa-key {key:#x} {dev}")
+        record(rc == 0 and all(sg_persist("-k", p).count(f"{key:#x}") == (2 if dev == MAP else 1) for p in paths),
+               f"console: pr:register on {where}, sg_persist -k on {', '.join(paths)} shows the key",
+               f"exit {rc}: {text.strip()} | {[sg_persist('-k', p) for p in paths]}")
+        rc, text = console(f"pr:reserve --force --key {key:#x} --type wr_ex {dev}")
+        rr = sg_persist("-r", paths[-1])
+        record(rc == 0 and f"key={key:#x}" in rr and "write exclusive" in rr,
+               f"console: pr:reserve --type wr_ex on {where}, sg_persist -r on {paths[-1]} shows it",
+               f"exit {rc}: {text.strip()} | {rr.strip()}")
+        rc, text = console(f"pr:keys {dev}")
+        record(rc == 0 and text.count(f"{key:#018x}") == (2 if dev == MAP else 1),
+               f"console: pr:keys {where} lists the key for each registered nexus", f"exit {rc}: {text.strip()}")
+        rc, text = console(f"pr:full-status {dev}")
+        rows = [line for line in text.splitlines() if line.startswith(f"{key:#018x}")]
+        record(rc == 0 and len(rows) == len(paths) and sum("yes" in r.split("|")[2] for r in rows) >= 1
+               and all("SAS 0x" in r for r in rows),
+               f"console: pr:full-status {where}: one row per nexus, SAS transport IDs, the holder marked",
+               f"exit {rc}: {text.strip()}")
+        rc, text = console(f"pr:clear --force --key {key:#x} {dev}")
+        record(rc == 0 and all("no registered reservation keys" in sg_persist("-k", p) for p in paths),
+               f"console: pr:clear on {where}, sg_persist -k shows no key left",
+               f"exit {rc}: {text.strip()} | {[sg_persist('-k', p) for p in paths]}")
+    rc, text = console("pr:audit -n 20 --socket shell")
+    record(rc == 0 and text.count("CLEAR") >= 2 and text.count("REGISTER") >= 2,
+           "console: pr:audit shows the console's PR OUT requests under socket shell", f"exit {rc}: {text.strip()}")
+    rc, text = console("pr:clear --key 0x1 /dev/null")
+    record(rc != 0 and "add --force" in text, "console: pr:clear without a terminal and without --force sends nothing",
+           f"exit {rc}: {text.strip()}")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,8 @@ FORCE=${1:-}
 # qemu-system-x86   : the VM itself, and qemu-pr-helper (the reference, in qemu-system-common)
 # cpio              : to pack the initramfs archives
 # python3           : the suite's client runs in the guest with the host's /usr/bin/python3
-PKGS="linux-image-amd64 busybox-static multipath-tools sg3-utils qemu-system-x86 cpio python3"
+# openssh-client    : ssh and ssh-keygen, for the agent's Karaf console in boot 3
+PKGS="linux-image-amd64 busybox-static multipath-tools sg3-utils qemu-system-x86 cpio python3 openssh-client"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
