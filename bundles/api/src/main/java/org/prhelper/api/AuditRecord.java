@@ -13,10 +13,19 @@ import java.time.Instant;
  * @param type PR OUT reservation type (CDB byte 2, bits 0-3); -1 for PR IN
  * @param reservationKey PR OUT parameter bytes 0-7; 0 for PR IN
  * @param serviceActionKey PR OUT parameter bytes 8-15; 0 for PR IN
+ * @param user who sent it when a person did: the Karaf user of a shell command; null for socket requests
  */
 public record AuditRecord(Instant time, String socket, PeerIdentity peer, DeviceIdentity device, int opcode,
         int serviceAction, int scope, int type, long reservationKey, long serviceActionKey, String decision,
-        String backend, int status, int senseKey, int asc, int ascq, long latencyNanos) {
+        String backend, int status, int senseKey, int asc, int ascq, long latencyNanos, String user) {
+
+    /** A record without a user, as every socket request has. */
+    public AuditRecord(Instant time, String socket, PeerIdentity peer, DeviceIdentity device, int opcode,
+            int serviceAction, int scope, int type, long reservationKey, long serviceActionKey, String decision,
+            String backend, int status, int senseKey, int asc, int ascq, long latencyNanos) {
+        this(time, socket, peer, device, opcode, serviceAction, scope, type, reservationKey, serviceActionKey,
+                decision, backend, status, senseKey, asc, ascq, latencyNanos, null);
+    }
 
     /** The record of {@code request} answered with {@code response}, whoever served it (socket or shell). */
     public static AuditRecord of(Instant time, String socket, PeerIdentity peer, DeviceIdentity device,
@@ -28,6 +37,12 @@ public record AuditRecord(Instant time, String socket, PeerIdentity peer, Device
                 out ? scopeAndType >> 4 : -1, out ? scopeAndType & 0x0F : -1,
                 out ? key(request, 0) : 0, out ? key(request, 8) : 0, decision, response.backend(),
                 response.status(), sense.key(), sense.asc(), sense.ascq(), latencyNanos);
+    }
+
+    /** This record as sent by {@code user}. */
+    public AuditRecord withUser(String user) {
+        return new AuditRecord(time, socket, peer, device, opcode, serviceAction, scope, type, reservationKey,
+                serviceActionKey, decision, backend, status, senseKey, asc, ascq, latencyNanos, user);
     }
 
     /** The 8-byte big-endian key at {@code offset} of the parameter list; 0 if the list is shorter. */

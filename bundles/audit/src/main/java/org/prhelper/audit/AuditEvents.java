@@ -58,6 +58,7 @@ final class AuditEvents {
         p.put("sense.asc", r.asc());
         p.put("sense.ascq", r.ascq());
         p.put("latency.nanos", r.latencyNanos());
+        putIfKnown(p, "user", r.user());
         p.put(EventConstants.TIMESTAMP, r.time() != null ? r.time().toEpochMilli() : System.currentTimeMillis());
         return new Event(denied(r) ? TOPIC_DENIED : TOPIC_ALLOWED, p);
     }

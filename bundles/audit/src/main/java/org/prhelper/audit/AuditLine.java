@@ -11,7 +11,9 @@ import org.prhelper.api.ScsiStatus;
  * An audit record as one line of {@code key=value} pairs, always the same keys in the same order so
  * that a storage admin can grep and cut it. Unknown values are {@code -}. A value containing a space,
  * a quote, a backslash or a control character is quoted, with those characters escaped, so a crafted
- * VM name or path can neither split a field nor forge a line.
+ * VM name or path can neither split a field nor forge a line. A record sent by a person (a shell
+ * command) ends with {@code user=NAME}; socket requests have none, so their lines keep the format
+ * they had before users were recorded.
  */
 final class AuditLine {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
@@ -47,6 +49,10 @@ final class AuditLine {
         hexByte(b, r.asc()).append('/');
         hexByte(b, r.ascq());
         number(b, "latency_us", r.latencyNanos() / 1000);
+        // Last, and only where known: parsers of the fields before it, by key or by position, still work.
+        if (r.user() != null) {
+            text(b, "user", r.user());
+        }
         return b.toString();
     }
 

@@ -84,11 +84,16 @@ public class AuditEventsTest {
         assertEquals("a request the policy did not allow is not reported allowed", "org/prhelper/audit/DENIED",
                 e.getTopic());
         for (String absent : new String[] {"vm", "device.path", "device.numbers", "device.wwid", "decision",
-            "backend"}) {
+            "backend", "user"}) {
             assertFalse(absent, e.containsProperty(absent));
         }
         assertEquals(-1L, e.getProperty("peer.pid"));
         assertEquals(-1, e.getProperty("scope"));
         assertTrue((Long) e.getProperty("timestamp") >= before);
+    }
+
+    @Test
+    public void theShellUserIsAProperty() {
+        assertEquals("admin", AuditEvents.event(Records.register().withUser("admin")).getProperty("user"));
     }
 }

@@ -106,4 +106,13 @@ public class AuditLineTest {
                 "sgio", ScsiStatus.GOOD, 0, 0, 0, 0);
         assertTrue(AuditLine.format(r).contains(" vm=\"a\\tb\\rc\" "));
     }
+
+    @Test
+    public void aShellUserEndsTheLineAndSocketLinesHaveNone() {
+        String socketLine = AuditLine.format(Records.register());
+        assertTrue(socketLine, socketLine.endsWith(" latency_us=87"));
+        assertEquals(socketLine + " user=admin", AuditLine.format(Records.register().withUser("admin")));
+        // A JAAS user name is free text: quoted like any other value.
+        assertTrue(AuditLine.format(Records.register().withUser("jo doe")).endsWith(" latency_us=87 user=\"jo doe\""));
+    }
 }

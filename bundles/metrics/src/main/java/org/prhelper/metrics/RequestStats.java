@@ -22,6 +22,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.prhelper.api.AgentWarnings;
 import org.prhelper.api.AuditRecord;
 import org.prhelper.api.AuditSink;
 import org.prhelper.api.PrBackend;
@@ -54,6 +55,10 @@ public final class RequestStats implements AuditSink, RequestStatistics, HealthM
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, fieldOption = FieldOption.UPDATE)
     private final List<PrBackend> backends = new CopyOnWriteArrayList<>();
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, fieldOption = FieldOption.UPDATE)
+    final List<AgentWarnings> warnings = new CopyOnWriteArrayList<>();
 
     private final Map<Scope, Map<String, Counters>> counters = Map.of(Scope.SOCKET, new ConcurrentHashMap<>(),
             Scope.BACKEND, new ConcurrentHashMap<>(), Scope.COMMAND, new ConcurrentHashMap<>());
@@ -161,5 +166,14 @@ public final class RequestStats implements AuditSink, RequestStatistics, HealthM
     @Override
     public String[] getReasons() {
         return reasons().toArray(String[]::new);
+    }
+
+    @Override
+    public String[] getWarnings() {
+        List<String> all = new ArrayList<>();
+        for (AgentWarnings w : warnings) {
+            all.addAll(w.warnings());
+        }
+        return all.toArray(String[]::new);
     }
 }

@@ -74,6 +74,20 @@ public class RequestStatsTest {
     }
 
     @Test
+    public void warningsOfEveryProviderShowInTheHealthMBeanWithoutChangingHealthy() throws Exception {
+        stats.start();
+        ObjectName health = RequestStats.name("Health", null);
+        assertEquals(List.of(), List.of((String[]) server.getAttribute(health, "Warnings")));
+        List<String> reasons = stats.reasons();
+        stats.warnings.add(() -> List.of("map a has no reservation_key", "map b has no reservation_key"));
+        stats.warnings.add(List::of);
+        stats.warnings.add(() -> List.of("another"));
+        assertEquals(List.of("map a has no reservation_key", "map b has no reservation_key", "another"),
+                List.of((String[]) server.getAttribute(health, "Warnings")));
+        assertEquals(reasons, stats.reasons());
+    }
+
+    @Test
     public void deactivationUnregistersEveryMBean() throws Exception {
         ObjectName all = new ObjectName(RequestStats.DOMAIN + ":*");
         stats.start();

@@ -7,8 +7,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 import com.sun.jna.Memory;
@@ -20,6 +18,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.metatype.annotations.Designate;
+import org.prhelper.api.AgentWarnings;
 import org.prhelper.api.DeviceIdentity;
 import org.prhelper.api.DeviceInspector;
 import org.prhelper.api.PrBackend;
@@ -37,21 +36,21 @@ import org.slf4j.LoggerFactory;
  * (a REGISTER registers every I_T nexus), where SG_IO on the map would reach one path only. Ranked
  * above SG_IO, it takes only multipath maps; without the library it takes nothing, and maps fall back
  * to SG_IO. REGISTER AND MOVE, which the library lacks, goes to the paths one by one (see there).
+ * Maps served without a {@code reservation_key} are published as {@link AgentWarnings}.
  */
 // Configuration required: deleting etc/org.prhelper.multipath.cfg switches the backend off live.
-@Component(service = PrBackend.class, configurationPid = MultipathConfig.PID,
+@Component(service = {PrBackend.class, AgentWarnings.class}, configurationPid = MultipathConfig.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE, property = "service.ranking:Integer=100")
 @Designate(ocd = MultipathConfig.class)
-public final class MultipathBackend implements PrBackend {
+public final class MultipathBackend implements PrBackend, AgentWarnings {
     private static final Logger LOG = LoggerFactory.getLogger(MultipathBackend.class);
     private static final int REGISTER_AND_MOVE = 7;
 
     private final DeviceInspector inspector;
     private final LibMpathPersist library;
-    private final ReservationKeys reservationKeys;
+    private final MissingReservationKeys missingKeys;
     private final MapPaths paths = new MapPaths(Path.of("/sys"));
     private final PathDevices pathDevices;
-    private final Set<String> checkedMaps = ConcurrentHashMap.newKeySet();
 
     /** One native buffer for both directions; the library is called by one thread at a time. */
     private final ReentrantLock lock = new ReentrantLock();
@@ -71,7 +70,7 @@ public final class MultipathBackend implements PrBackend {
     public MultipathBackend(MultipathConfig config, @Reference(name = "inspector") DeviceInspector inspector) {
         this.inspector = inspector;
         this.library = loadLibrary();
-        this.reservationKeys = readConfiguration(config);
+        this.missingKeys = new MissingReservationKeys(readConfiguration(config));
         this.pathDevices = library == null ? null : new PathDevices();
         int size = Math.max(MpathLayout.PRIN_BUFFER_SIZE, MpathLayout.PROUT_BUFFER_SIZE);
         this.memory = library == null ? null : new Memory(size);
@@ -240,11 +239,13 @@ public final class MultipathBackend implements PrBackend {
     }
 
     private void warnWithoutReservationKey(DeviceIdentity map) {
-        String uuid = map.dmUuid();
-        if (uuid != null && checkedMaps.add(uuid) && !reservationKeys.covers(uuid)) {
-            LOG.warn("Multipath map {} ({}) has no reservation_key in multipath.conf: multipathd will not register "
-                    + "the key again on a path that comes back after a failure. Set 'reservation_key file' in its "
-                    + "defaults section.", map.path(), uuid);
+        if (missingKeys.firstSeenWithoutKey(map)) {
+            LOG.warn("{}", MissingReservationKeys.warning(map.path(), map.dmUuid()));
         }
+    }
+
+    @Override
+    public List<String> warnings() {
+        return missingKeys.warnings();
     }
 }

@@ -4,9 +4,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
@@ -19,10 +17,7 @@ import org.prhelper.api.RequestStatistics;
 
 @Command(scope = "pr", name = "backends", description = "Lists the backends in the order the dispatcher asks them, with their request counts.")
 @Service
-public class BackendsCommand implements Action {
-    @Option(name = "--no-format", description = "Tab-separated rows without headers, for scripts")
-    boolean noFormat;
-
+public class BackendsCommand extends ReadCommand {
     // The services themselves: the table shows their ranking, which the PrBackend interface does not tell.
     @Reference
     BundleContext context;
@@ -42,6 +37,7 @@ public class BackendsCommand implements Action {
         table.column("Ranking").alignRight();
         table.column("Requests").alignRight();
         table.column("Errors").alignRight();
+        List<Object> out = new ArrayList<>();
         for (ServiceReference<PrBackend> ref : refs) {
             PrBackend backend = context.getService(ref);
             if (backend == null) {
@@ -50,14 +46,22 @@ public class BackendsCommand implements Action {
             try {
                 String name = backend.name();
                 RequestCounts c = backendCounts(counts, name);
-                table.addRow().addContent(name, ranking(ref.getProperty("service.ranking")),
-                        statistics == null ? "-" : c == null ? 0 : c.requests(),
-                        statistics == null ? "-" : c == null ? 0 : c.errors());
+                // Without the metrics feature the counts are unknown, not zero.
+                Long requests = statistics == null ? null : c == null ? 0 : c.requests();
+                Long errors = statistics == null ? null : c == null ? 0 : c.errors();
+                int ranking = ranking(ref.getProperty("service.ranking"));
+                out.add(Json.object("name", name, "ranking", ranking, "requests", requests, "errors", errors));
+                table.addRow().addContent(name, ranking, requests == null ? "-" : requests,
+                        errors == null ? "-" : errors);
             } finally {
                 context.ungetService(ref);
             }
         }
-        table.print(System.out, !noFormat);
+        if (json) {
+            printJson(out);
+        } else {
+            print(table);
+        }
         return null;
     }
 

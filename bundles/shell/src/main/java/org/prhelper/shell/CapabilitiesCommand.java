@@ -1,6 +1,7 @@
 package org.prhelper.shell;
 
 import java.io.PrintStream;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 import org.apache.karaf.shell.api.action.Command;
@@ -34,6 +35,19 @@ public class CapabilitiesCommand extends PrInCommand {
             table.addRow().addContent("Data", e.getMessage());
         }
         print(table, out);
+    }
+
+    /** {@code types} is null when the device says its type mask is not valid (TMV 0). */
+    @Override
+    Map<String, Object> toJson(byte[] data, int length) {
+        try {
+            PrData.Capabilities c = PrData.capabilities(data, length);
+            return Json.object("crh", c.crh(), "sipC", c.sipC(), "atpC", c.atpC(), "ptplC", c.ptplC(),
+                    "rlrC", c.rlrC(), "tmv", c.tmv(), "allowCommands", c.allowCommands(), "ptplA", c.ptplA(),
+                    "types", c.tmv() ? c.types() : null);
+        } catch (IllegalArgumentException e) {
+            return Json.object("problem", e.getMessage());
+        }
     }
 
     private static String yesNo(boolean bit) {

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * A PERSISTENT RESERVE command on a device named on the command line, run through the dispatcher like
  * a QEMU request (same backends, same answers). A reply other than GOOD fails the command with the
  * status and sense. PR OUT requests change the device, so they are audited as socket requests are,
- * on the socket name {@value #AUDIT_SOCKET}.
+ * on the socket name {@value #AUDIT_SOCKET}, with the Karaf user who sent them.
  */
 abstract class DeviceCommand implements Action {
     private static final String AUDIT_SOCKET = "shell";
@@ -107,7 +107,7 @@ abstract class DeviceCommand implements Action {
         }
         String name = PrCommands.name(request.opcode(), request.serviceAction());
         if (out) {
-            // The audit record has no field for the Karaf user: the log names who changed the device.
+            // Also in karaf.log, for a Karaf without the audit trail.
             LOG.info("{} on {} by shell user {}: {}", name, device, Format.text(ShellUtil.getCurrentUserName()),
                     ScsiStatus.name(response.status()));
         }
@@ -126,8 +126,9 @@ abstract class DeviceCommand implements Action {
         }
         DeviceInspector identify = inspector;
         DeviceIdentity identity = identify == null ? DeviceIdentity.UNKNOWN : identify.identify(descriptor);
+        // The JAAS user of the session (ssh, local console): who changed the device.
         AuditRecord record = AuditRecord.of(Instant.now(), AUDIT_SOCKET, thisProcess(), identity, request, response,
-                "allow", nanos);
+                "allow", nanos).withUser(ShellUtil.getCurrentUserName());
         for (AuditSink sink : sinks) {
             try {
                 sink.record(record);

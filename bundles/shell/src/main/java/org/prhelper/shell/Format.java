@@ -28,6 +28,16 @@ final class Format {
         return value < 0 ? "-" : Long.toString(value);
     }
 
+    /** The JSON form of a credential: null when unknown. */
+    static Long known(long value) {
+        return value < 0 ? null : value;
+    }
+
+    /** ISO-8601 in UTC with the fraction the clock gave, for JSON: 2026-11-22T09:04:55.020Z. */
+    static String iso(Instant time) {
+        return time == null ? null : time.toString();
+    }
+
     static String text(String value) {
         return value == null ? "-" : value;
     }

@@ -1,6 +1,9 @@
 package org.prhelper.shell;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -49,5 +52,28 @@ public class FullStatusCommand extends PrInCommand {
         if (status.problem() != null) {
             System.err.println("Data not shown: " + status.problem());
         }
+    }
+
+    /** Scope and type are null for a registrant that does not hold the reservation. */
+    @Override
+    Map<String, Object> toJson(byte[] data, int length) {
+        PrData.FullStatus status;
+        try {
+            status = PrData.fullStatus(data, length);
+        } catch (IllegalArgumentException e) {
+            return Json.object("problem", e.getMessage());
+        }
+        List<Object> registrants = new ArrayList<>();
+        for (PrData.Registrant r : status.registrants()) {
+            Map<String, Object> registrant = Json.object("key", Format.key(r.key()),
+                    "allTargetPorts", r.allTargetPorts(), "holder", r.holder(),
+                    "scope", r.holder() ? PrData.scope(r.scope()) : null);
+            putType(registrant, r.holder() ? r.type() : null);
+            registrant.put("relativeTargetPort", r.relativeTargetPort());
+            registrant.put("transportId", r.transportId());
+            registrants.add(registrant);
+        }
+        return Json.object("generation", PrData.uint32(data, 0), "registrants", registrants,
+                "problem", status.problem());
     }
 }

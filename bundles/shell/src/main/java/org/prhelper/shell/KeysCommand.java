@@ -1,6 +1,7 @@
 package org.prhelper.shell;
 
 import java.io.PrintStream;
+import java.util.Map;
 
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -14,20 +15,30 @@ public class KeysCommand extends PrInCommand {
         return 0;
     }
 
-    /** PR generation (4 bytes), additional length (4), then 8 bytes per key; SPC-4 6.16.2. */
     @Override
     void print(byte[] data, int length, PrintStream out) {
         ShellTable table = properties();
-        if (length < PrData.HEADER_LENGTH) {
-            table.addRow().addContent("Data", length + " bytes, too short for READ KEYS");
-        } else {
-            table.addRow().addContent("Generation", PrData.generation(data));
-            long end = Math.min(length, PrData.HEADER_LENGTH + PrData.uint32(data, 4));
-            table.addRow().addContent("Keys", (end - PrData.HEADER_LENGTH) / 8);
-            for (int offset = PrData.HEADER_LENGTH; offset + 8 <= end; offset += 8) {
-                table.addRow().addContent("Key", Format.key(PrData.int64(data, offset)));
+        try {
+            PrData.Keys keys = PrData.keys(data, length);
+            table.addRow().addContent("Generation", PrData.generation(keys.generation()));
+            table.addRow().addContent("Keys", keys.keys().size());
+            for (long key : keys.keys()) {
+                table.addRow().addContent("Key", Format.key(key));
             }
+        } catch (IllegalArgumentException e) {
+            table.addRow().addContent("Data", e.getMessage());
         }
         print(table, out);
+    }
+
+    @Override
+    Map<String, Object> toJson(byte[] data, int length) {
+        try {
+            PrData.Keys keys = PrData.keys(data, length);
+            return Json.object("generation", keys.generation(),
+                    "keys", keys.keys().stream().map(Format::key).toList());
+        } catch (IllegalArgumentException e) {
+            return Json.object("problem", e.getMessage());
+        }
     }
 }

@@ -49,6 +49,48 @@ final class PrData {
     record FullStatus(List<Registrant> registrants, String problem) {
     }
 
+    /** READ KEYS: the PR generation and the keys, one per registered I_T nexus. */
+    record Keys(long generation, List<Long> keys) {
+    }
+
+    /** READ RESERVATION: the PR generation and, when one is held, the holder's key, scope and type. */
+    record Reservation(long generation, boolean held, long key, int scope, int type) {
+    }
+
+    /**
+     * PR generation (4 bytes), additional length (4), then 8 bytes per key; SPC-4 6.16.2. Keys beyond
+     * the data returned are left out.
+     *
+     * @throws IllegalArgumentException when the data is too short to hold the header
+     */
+    static Keys keys(byte[] data, int length) {
+        if (length < HEADER_LENGTH) {
+            throw new IllegalArgumentException(length + " bytes, too short for READ KEYS");
+        }
+        long end = Math.min(length, HEADER_LENGTH + uint32(data, 4));
+        List<Long> keys = new ArrayList<>();
+        for (int offset = HEADER_LENGTH; offset + 8 <= end; offset += 8) {
+            keys.add(int64(data, offset));
+        }
+        return new Keys(uint32(data, 0), List.copyOf(keys));
+    }
+
+    /**
+     * PR generation (4), additional length (4: 0 or 16), key (8), obsolete (4), reserved, scope|type;
+     * SPC-4 6.16.3.
+     *
+     * @throws IllegalArgumentException when the data is too short to hold the header
+     */
+    static Reservation reservation(byte[] data, int length) {
+        if (length < HEADER_LENGTH) {
+            throw new IllegalArgumentException(length + " bytes, too short for READ RESERVATION");
+        }
+        if (uint32(data, 4) < 16 || length < 24) {
+            return new Reservation(uint32(data, 0), false, 0, 0, 0);
+        }
+        return new Reservation(uint32(data, 0), true, int64(data, 8), (data[21] & 0xF0) >> 4, data[21] & 0x0F);
+    }
+
     /** @throws IllegalArgumentException when the data is too short to hold capabilities */
     static Capabilities capabilities(byte[] data, int length) {
         if (length < CAPABILITIES_LENGTH) {
@@ -174,7 +216,11 @@ final class PrData {
     }
 
     static String generation(byte[] data) {
-        return String.format("0x%08x", int32(data, 0));
+        return generation(uint32(data, 0));
+    }
+
+    static String generation(long generation) {
+        return String.format("0x%08x", generation);
     }
 
     private static int format(byte[] data, int offset) {

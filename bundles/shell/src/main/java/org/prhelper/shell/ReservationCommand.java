@@ -1,6 +1,7 @@
 package org.prhelper.shell;
 
 import java.io.PrintStream;
+import java.util.Map;
 
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -14,23 +15,37 @@ public class ReservationCommand extends PrInCommand {
         return 1;
     }
 
-    /** PR generation (4), additional length (4: 0 or 16), key (8), obsolete (4), reserved, scope|type; SPC-4 6.16.3. */
     @Override
     void print(byte[] data, int length, PrintStream out) {
         ShellTable table = properties();
-        if (length < PrData.HEADER_LENGTH) {
-            table.addRow().addContent("Data", length + " bytes, too short for READ RESERVATION");
-        } else {
-            table.addRow().addContent("Generation", PrData.generation(data));
-            if (PrData.uint32(data, 4) < 16 || length < 24) {
-                table.addRow().addContent("Reservation", "none");
-            } else {
-                table.addRow().addContent("Reservation", "held");
-                table.addRow().addContent("Key", Format.key(PrData.int64(data, 8)));
-                table.addRow().addContent("Scope", PrData.scope((data[21] & 0xF0) >> 4));
-                table.addRow().addContent("Type", ReservationType.describe(data[21] & 0x0F));
+        try {
+            PrData.Reservation r = PrData.reservation(data, length);
+            table.addRow().addContent("Generation", PrData.generation(r.generation()));
+            table.addRow().addContent("Reservation", r.held() ? "held" : "none");
+            if (r.held()) {
+                table.addRow().addContent("Key", Format.key(r.key()));
+                table.addRow().addContent("Scope", PrData.scope(r.scope()));
+                table.addRow().addContent("Type", ReservationType.describe(r.type()));
             }
+        } catch (IllegalArgumentException e) {
+            table.addRow().addContent("Data", e.getMessage());
         }
         print(table, out);
+    }
+
+    /** {@code reservation} is null when none is held. */
+    @Override
+    Map<String, Object> toJson(byte[] data, int length) {
+        try {
+            PrData.Reservation r = PrData.reservation(data, length);
+            Map<String, Object> held = null;
+            if (r.held()) {
+                held = Json.object("key", Format.key(r.key()), "scope", PrData.scope(r.scope()));
+                putType(held, r.type());
+            }
+            return Json.object("generation", r.generation(), "reservation", held);
+        } catch (IllegalArgumentException e) {
+            return Json.object("problem", e.getMessage());
+        }
     }
 }

@@ -40,6 +40,12 @@ enum ReservationType {
         return null;
     }
 
+    /** The policy name of {@code code}, null for the reserved and obsolete codes. */
+    static String policyName(int code) {
+        ReservationType t = of(code);
+        return t == null ? null : t.policyName;
+    }
+
     /** {@code 5 write-exclusive-registrants-only}; the number alone for a code without a type. */
     static String describe(int code) {
         ReservationType t = of(code);

@@ -25,4 +25,10 @@ public class SocketNameCompleter implements Completer {
         }
         return names.complete(session, commandLine, candidates);
     }
+
+    /** The error for a socket name that is not configured, naming those that are. */
+    static String unknown(String name, List<SocketInfo> sockets) {
+        return "No socket named " + name + (sockets.isEmpty() ? "; no socket is configured"
+                : "; configured: " + String.join(", ", sockets.stream().map(SocketInfo::name).toList()));
+    }
 }

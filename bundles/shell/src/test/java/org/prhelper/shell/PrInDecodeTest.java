@@ -112,6 +112,58 @@ public class PrInDecodeTest {
         assertEquals("", DeviceCommand.describeSense(new byte[96]));
     }
 
+    @Test
+    public void readKeysAsJson() {
+        byte[] data = HexFormat.of().parseHex("fffffffe" + "00000010" + "0000000000001234" + "abcdef0102030405");
+        assertEquals("{\"generation\":4294967294,\"keys\":[\"0x0000000000001234\",\"0xabcdef0102030405\"]}",
+                Json.write(new KeysCommand().toJson(data, data.length)));
+        assertEquals("{\"problem\":\"7 bytes, too short for READ KEYS\"}", Json.write(new KeysCommand().toJson(data, 7)));
+    }
+
+    @Test
+    public void readReservationAsJson() {
+        byte[] held = HexFormat.of().parseHex("00000003" + "00000010" + "0000000000001234" + "00000000" + "00" + "05"
+                + "0000");
+        assertEquals("{\"generation\":3,\"reservation\":{\"key\":\"0x0000000000001234\",\"scope\":\"LU\",\"type\":5,"
+                + "\"typeName\":\"write-exclusive-registrants-only\"}}",
+                Json.write(new ReservationCommand().toJson(held, held.length)));
+        // An obsolete type code has no name.
+        held[21] = 0x02;
+        assertTrue(Json.write(new ReservationCommand().toJson(held, held.length)).endsWith("\"type\":2,\"typeName\":null}}"));
+        assertEquals("{\"generation\":3,\"reservation\":null}", Json.write(new ReservationCommand().toJson(held, 8)));
+    }
+
+    @Test
+    public void capabilitiesAsJson() {
+        byte[] data = HexFormat.of().parseHex("0008" + "1d" + "91" + "ea01" + "0000");
+        assertEquals("{\"crh\":true,\"sipC\":true,\"atpC\":true,\"ptplC\":true,\"rlrC\":false,\"tmv\":true,"
+                + "\"allowCommands\":1,\"ptplA\":true,\"types\":[\"WR_EX\",\"EX_AC\",\"WR_EX_RO\",\"EX_AC_RO\","
+                + "\"WR_EX_AR\",\"EX_AC_AR\"]}", Json.write(new CapabilitiesCommand().toJson(data, 8)));
+        byte[] noMask = HexFormat.of().parseHex("0008" + "00" + "00" + "ea01" + "0000");
+        assertTrue(Json.write(new CapabilitiesCommand().toJson(noMask, 8)).endsWith("\"types\":null}"));
+    }
+
+    @Test
+    public void fullStatusAsJson() {
+        String holder = "1122334455667788" + "00000000" + "01" + "05" + "00000000" + "0002" + "00000018"
+                + "06000000" + "5001438000000002" + "0".repeat(24);
+        String other = "0000000000000abc" + "00000000" + "02" + "00" + "00000000" + "0001" + "00000018"
+                + "06000000" + "5001438000000001" + "0".repeat(24);
+        // The device has a third descriptor that did not fit.
+        byte[] data = HexFormat.of().parseHex("0000000c" + String.format("%08x", (holder + other).length() / 2 + 48)
+                + holder + other);
+        assertEquals("{\"generation\":12,\"registrants\":["
+                + "{\"key\":\"0x1122334455667788\",\"allTargetPorts\":false,\"holder\":true,\"scope\":\"LU\",\"type\":5,"
+                + "\"typeName\":\"write-exclusive-registrants-only\",\"relativeTargetPort\":2,"
+                + "\"transportId\":\"SAS 0x5001438000000002\"},"
+                + "{\"key\":\"0x0000000000000abc\",\"allTargetPorts\":true,\"holder\":false,\"scope\":null,\"type\":null,"
+                + "\"typeName\":null,\"relativeTargetPort\":1,\"transportId\":\"SAS 0x5001438000000001\"}],"
+                + "\"problem\":\"the device has 144 bytes of descriptors, 96 were returned\"}",
+                Json.write(new FullStatusCommand().toJson(data, data.length)));
+        assertEquals("{\"problem\":\"5 bytes, too short for READ FULL STATUS\"}",
+                Json.write(new FullStatusCommand().toJson(data, 5)));
+    }
+
     private static String decode(PrInCommand command, byte[] data, int length) {
         command.noFormat = true;
         ByteArrayOutputStream out = new ByteArrayOutputStream();

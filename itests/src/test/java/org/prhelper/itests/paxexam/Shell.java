@@ -3,25 +3,52 @@ package org.prhelper.itests.paxexam;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.Assert.assertTrue;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.security.PrivilegedActionException;
+import java.security.PrivilegedExceptionAction;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 
+import javax.security.auth.Subject;
+
+import org.apache.karaf.jaas.boot.principal.RolePrincipal;
+import org.apache.karaf.jaas.boot.principal.UserPrincipal;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.console.SessionFactory;
 
-/** Runs pr: commands through the shell's session factory, as a console would, and reads their tables. */
+/**
+ * Runs pr: commands through the shell's session factory, as a console would, and reads their tables.
+ * Like the console and ssh, the session runs as a logged-in Karaf user, whose roles the command ACLs
+ * check: by default an administrator.
+ */
 final class Shell {
     /** Commands appear once their bundle's services are there; audit records follow the reply. */
     private static final long WAIT_MILLIS = 10_000;
 
     private final SessionFactory sessionFactory;
+    private final Subject user;
 
     Shell(SessionFactory sessionFactory) {
+        this(sessionFactory, user("karaf", "admin", "manager", "viewer"));
+    }
+
+    Shell(SessionFactory sessionFactory, Subject user) {
         this.sessionFactory = sessionFactory;
+        this.user = user;
+    }
+
+    /** A JAAS subject as Karaf's login modules make it: the user and one principal per role. */
+    static Subject user(String name, String... roles) {
+        Subject subject = new Subject();
+        subject.getPrincipals().add(new UserPrincipal(name));
+        for (String role : roles) {
+            subject.getPrincipals().add(new RolePrincipal(role));
+        }
+        return subject;
     }
 
     /** The rows of a --no-format table, split at tabs, until {@code done} accepts them. */
@@ -68,12 +95,43 @@ final class Shell {
     String execute(String command) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream print = new PrintStream(out, true, UTF_8);
-        Session session = sessionFactory.create(InputStream.nullInputStream(), print, print);
-        try {
-            session.execute(command);
-        } finally {
-            session.close();
-        }
+        asUser(() -> {
+            Session session = sessionFactory.create(InputStream.nullInputStream(), print, print);
+            try {
+                return session.execute(command);
+            } finally {
+                session.close();
+            }
+        });
         return out.toString(UTF_8);
+    }
+
+    /**
+     * Runs {@code command} in a console session, as on Karaf's console or over ssh, whose terminal reads
+     * {@code input}; returns what it printed, questions included.
+     */
+    String executeOnConsole(String command, String input) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream print = new PrintStream(out, true, UTF_8);
+        asUser(() -> {
+            // No terminal given: the session makes a dumb one on these streams.
+            Session session = sessionFactory.create(new ByteArrayInputStream(input.getBytes(UTF_8)), print, print,
+                    null, UTF_8.name(), null);
+            try {
+                return session.execute(command);
+            } finally {
+                session.close();
+            }
+        });
+        return out.toString(UTF_8);
+    }
+
+    /** A session created and run as this user: its threads inherit the subject, as under ssh. */
+    <T> T asUser(PrivilegedExceptionAction<T> action) throws Exception {
+        try {
+            return Subject.doAs(user, action);
+        } catch (PrivilegedActionException e) {
+            throw e.getException();
+        }
     }
 }

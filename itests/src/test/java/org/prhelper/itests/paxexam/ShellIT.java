@@ -1,6 +1,5 @@
 package org.prhelper.itests.paxexam;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
@@ -9,16 +8,12 @@ import static org.prhelper.itests.paxexam.Karaf.assertReadKeys;
 import static org.prhelper.itests.paxexam.Karaf.awaitSocket;
 import static org.prhelper.itests.paxexam.Shell.row;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 import javax.inject.Inject;
 
-import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.console.SessionFactory;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -144,6 +139,9 @@ public class ShellIT {
                 "b/00/06"), records.get(before).subList(1, 10));
         assertEquals(List.of("shell", pid, "-", "/dev/null", "PROUT RESERVE", "allow", "sgio", "CHECK_CONDITION",
                 "b/00/06"), records.get(before + 1).subList(1, 10));
+        // The Karaf user the session ran as, in the last column.
+        assertEquals("karaf", records.get(before).get(11));
+        assertEquals("karaf", records.get(before + 1).get(11));
     }
 
     private List<List<String>> shellRecords() throws Exception {
@@ -160,21 +158,7 @@ public class ShellIT {
         }
     }
 
-    /**
-     * Runs {@code command} in a console session, as on Karaf's console or over ssh, whose terminal reads
-     * {@code input}; returns what it printed, questions included.
-     */
     private String executeOnConsole(String command, String input) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream print = new PrintStream(out, true, UTF_8);
-        // No terminal given: the session makes a dumb one on these streams.
-        Session session = sessionFactory.create(new ByteArrayInputStream(input.getBytes(UTF_8)), print, print, null,
-                UTF_8.name(), null);
-        try {
-            session.execute(command);
-        } finally {
-            session.close();
-        }
-        return out.toString(UTF_8);
+        return shell().executeOnConsole(command, input);
     }
 }
