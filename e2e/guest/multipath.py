@@ -337,6 +337,7 @@ def hot_swap():
 
 
 def sg_persist(*args):
+    settle()  # a CLEAR or PREEMPT leaves a unit attention on the other nexuses: sg_persist would show it
     return subprocess.run(["sg_persist", "--in", *args], capture_output=True, text=True).stdout.lower()
 
 
