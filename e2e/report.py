@@ -366,7 +366,8 @@ def main():
     w("")
     w("Lab, start and stop of our agent (boot 1), and the real QEMU client (boot 2: a nested guest "
       "registers and reserves through QEMU's `pr-manager-helper` and our agent, then our agent is "
-      "restarted while QEMU stays up and the nested guest's next PR command must succeed).")
+      "killed with SIGKILL and started again on its stale socket file while QEMU stays up, and the "
+      "nested guest's next PR command must succeed).")
     w("")
     w("| check | result |")
     w("|---|---|")

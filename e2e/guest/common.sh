@@ -38,14 +38,20 @@ wait_until() {
 # $E2E_ASSEMBLY) in the background and waits up to $AGENT_START_TIMEOUT s for its socket. Sets
 # OURS_PID and OURS_START_MS.
 AGENT_START_TIMEOUT=${AGENT_START_TIMEOUT:-180}
+# With KEEP_STALE_SOCKET=1 a socket file left by a killed agent stays for the agent to replace, and
+# readiness is a socket file other than that one.
 start_ours() {
-    local sock=$1 log=$2 assembly=${3:-$E2E_ASSEMBLY} t0
-    rm -f "$sock"
+    local sock=$1 log=$2 assembly=${3:-$E2E_ASSEMBLY} t0 stale=none
+    if [ "${KEEP_STALE_SOCKET:-0}" = 1 ] && [ -S "$sock" ]; then
+        stale=$(stat -c %i "$sock")
+    else
+        rm -f "$sock"
+    fi
     t0=$(now_ms)
     PRHELPER_DATA=/tmp/prhelper-data "$assembly/bin/qemu-pr-helper" -k "$sock" >> "$log" 2>&1 &
     OURS_PID=$!
     if ! wait_until "$AGENT_START_TIMEOUT" "our agent (pid $OURS_PID) to accept on $sock" \
-            socket_or_dead "$sock" "$OURS_PID"; then
+            socket_or_dead "$sock" "$OURS_PID" "$stale"; then
         return 1
     fi
     if ! kill -0 "$OURS_PID" 2>/dev/null; then
@@ -54,7 +60,9 @@ start_ours() {
     OURS_START_MS=$(( $(now_ms) - t0 ))
     say "our agent (pid $OURS_PID) accepts on $sock after ${OURS_START_MS} ms"
 }
-socket_or_dead() { [ -S "$1" ] || ! kill -0 "$2" 2>/dev/null; }
+socket_or_dead() { # SOCKET PID STALE-INODE
+    { [ -S "$1" ] && [ "$(stat -c %i "$1" 2>/dev/null)" != "$3" ]; } || ! kill -0 "$2" 2>/dev/null
+}
 
 # stop_pid PID NAME SECONDS: SIGTERM, wait up to SECONDS for the exit; sets STOP_RC (or "timeout",
 # then the process is killed with SIGKILL).

@@ -8,8 +8,9 @@
 #      reads the L2 console and can type into it;
 #   3. phase 1 in L2: sg_persist registers 0xfeed and reserves (type 5) through QEMU -> our agent;
 #      then L2 waits for a line on its console;
-#   4. L1 checks the device with sg_persist --in -s (key, holder, initiator of path 0), restarts
-#      our agent (SIGTERM, exit status 0, start again) while QEMU keeps running, then types "go";
+#   4. L1 checks the device with sg_persist --in -s (key, holder, initiator of path 0), kills our
+#      agent (SIGKILL: a crash leaves its socket file behind) and starts it again on that path
+#      while QEMU keeps running, then types "go";
 #   5. phase 2 in L2: the very first PR command (REGISTER, changing the key to 0xbeef) must succeed
 #      (QEMU reconnects on it), then READ RESERVATION; L1 checks the device again.
 # Every wait is bounded and names what it waits for.
@@ -100,14 +101,17 @@ check "nested: L1 sees 0xfeed as reservation holder, type 5" \
 check "nested: the holder is path 0's initiator (SAS 0x5001405100000000)" \
     grep -Pzq 'Key=0xfeed\n(.*\n)*?.*SAS address: 0x5001405100000000' <<< "$s_out"
 
-# ------------------------------------------------------------ restart our agent, QEMU stays up
-stop_pid "$OURS_PID" "our agent" 60
-check "nested: SIGTERM stops our agent with exit status 0 while QEMU is connected (got $STOP_RC)" test "$STOP_RC" = 0
-check "nested: QEMU is still running after our agent stopped" kill -0 "$QEMU_PID"
-if ! start_ours "$SOCK" /share/ours.log; then
-    fail "nested: our agent accepts again on $SOCK" "timed out (see ours.log)"; exit 1
+# ------------------------------------------------------------ crash our agent, QEMU stays up
+kill -KILL "$OURS_PID"
+wait_until 30 "our agent (pid $OURS_PID) to die of SIGKILL" not_running "$OURS_PID"
+wait "$OURS_PID" 2>/dev/null
+check "nested: QEMU is still running after our agent was killed (SIGKILL)" kill -0 "$QEMU_PID"
+check "nested: the killed agent left its socket file behind" test -S "$SOCK"
+if ! KEEP_STALE_SOCKET=1 start_ours "$SOCK" /share/ours.log; then
+    fail "nested: our agent, restarted after SIGKILL, replaces the stale socket and accepts on $SOCK" \
+        "timed out (see ours.log)"; exit 1
 fi
-pass "nested: our agent accepts again on $SOCK (after ${OURS_START_MS} ms)"
+pass "nested: our agent, restarted after SIGKILL, replaces the stale socket and accepts (after ${OURS_START_MS} ms)"
 
 # ------------------------------------------------------------ phase 2
 echo go > "$T/serial.in"
@@ -122,7 +126,7 @@ say "nested QEMU exited with $qemu_rc after $(( ($(now_ms) - l2_start) / 1000 ))
 check "nested: L2 read the go line on its console" console_line "L2: got 'go'"
 for s in after-restart-register after-restart-read-reservation after-restart-read-keys; do
     rc=$(l2_rc "$s")
-    check "nested: L2 sg_persist $s after the agent restart (rc=${rc:-none})" test "${rc:-x}" = 0
+    check "nested: L2 sg_persist $s after the agent's crash and restart (rc=${rc:-none})" test "${rc:-x}" = 0
 done
 waiting "sg_persist --in -s $DEV in L1"
 s_out=$(timeout 60 sg_persist --in -s "$DEV" 2>&1); echo "$s_out"
