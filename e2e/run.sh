@@ -23,7 +23,8 @@
 #
 # Environment: LAB_DIR (default /tmp/prhelper-e2e: kernel, initramfs, assembly snapshot),
 #   PRHELPER_ASSEMBLY (default karaf-assembly/target/assembly), E2E_OUT (default e2e/target),
-#   E2E_SUITE_TIMEOUT (default 1200 s), E2E_NESTED_TIMEOUT (default 1500 s): whole-guest limits.
+#   E2E_SUITE_TIMEOUT (default 1200 s), E2E_MULTIPATH_TIMEOUT and E2E_NESTED_TIMEOUT (default 1500 s):
+#   whole-guest limits.
 set -uo pipefail
 E2E=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$E2E")
@@ -32,7 +33,7 @@ ASSEMBLY_SRC=${PRHELPER_ASSEMBLY:-$ROOT/karaf-assembly/target/assembly}
 OUT=${E2E_OUT:-$E2E/target}
 SUITE_TIMEOUT=${E2E_SUITE_TIMEOUT:-1200}
 NESTED_TIMEOUT=${E2E_NESTED_TIMEOUT:-1500}
-MULTIPATH_TIMEOUT=${E2E_MULTIPATH_TIMEOUT:-900}
+MULTIPATH_TIMEOUT=${E2E_MULTIPATH_TIMEOUT:-1500}
 QUICK=0
 ONLY=
 while [ $# -gt 0 ]; do
