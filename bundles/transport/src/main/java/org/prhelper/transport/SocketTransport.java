@@ -38,16 +38,12 @@ public final class SocketTransport implements SocketServices {
     static final String FACTORY_PID = "org.prhelper.socket";
     private static final Logger LOG = LoggerFactory.getLogger(SocketTransport.class);
     /** How long stopping waits for requests in progress; QEMU retries for about 5 s after that. */
-    private static final long STOP_GRACE_MILLIS = 3000;
+    static final long STOP_GRACE_MILLIS = 3000;
 
-    /**
-     * How long a request waits for the dispatcher when there is none: at start-up the socket may accept
-     * before the dispatcher is registered, and a dispatcher bundle may be restarting.
-     */
-    private static final long HANDLER_WAIT_MILLIS = 5000;
+    /** How long a request waits for the dispatcher when there is none (see {@link HandlerSlot}). */
+    static final long HANDLER_WAIT_MILLIS = 5000;
 
-    private final Object handlerChanged = new Object();
-    private volatile PrHandler handler;
+    private final HandlerSlot handler = new HandlerSlot();
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -62,18 +58,11 @@ public final class SocketTransport implements SocketServices {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void setHandler(PrHandler h) {
-        synchronized (handlerChanged) {
-            handler = h;
-            handlerChanged.notifyAll();
-        }
+        handler.set(h);
     }
 
     void unsetHandler(PrHandler h) {
-        synchronized (handlerChanged) {
-            if (handler == h) {
-                handler = null;
-            }
-        }
+        handler.unset(h);
     }
 
     private volatile String name;
@@ -170,25 +159,7 @@ public final class SocketTransport implements SocketServices {
 
     @Override
     public PrHandler handler() {
-        PrHandler h = handler;
-        if (h != null) {
-            return h;
-        }
-        long deadline = System.nanoTime() + HANDLER_WAIT_MILLIS * 1_000_000;
-        synchronized (handlerChanged) {
-            try {
-                while ((h = handler) == null) {
-                    long left = (deadline - System.nanoTime()) / 1_000_000;
-                    if (left <= 0) {
-                        return null;
-                    }
-                    handlerChanged.wait(left);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return h;
-        }
+        return handler.await(HANDLER_WAIT_MILLIS);
     }
 
     @Override
