@@ -5,7 +5,7 @@ public interface HandedSocket extends AutoCloseable {
     /** The name it is served under (the requested one, or that with a suffix when it was taken). */
     String name();
 
-    /** Where it is bound, as the kernel reports it; null for an unnamed socket. */
+    /** Where clients connect: the kernel's name for the socket while that file exists, else the given path. */
     String path();
 
     /**

@@ -15,7 +15,9 @@ public interface SocketHandover {
      * among the sockets served now (a suffix -2, -3, ... when taken). Ownership of the descriptor
      * passes here in every case: it is closed when this fails and when the returned handle closes.
      *
-     * @throws IOException if the descriptor is not a Unix socket
+     * @param path where clients connect, as the process that bound the socket says; shown when the
+     *     kernel's own name for the socket is gone (a socket bound under a temporary name and renamed)
+     * @throws IOException if the descriptor is not a listening Unix stream socket
      */
-    HandedSocket serve(String name, FileDescriptor listening) throws IOException;
+    HandedSocket serve(String name, String path, FileDescriptor listening) throws IOException;
 }

@@ -64,7 +64,7 @@ final class ControlConnection implements Runnable {
             }
             HandedSocket h;
             try {
-                h = handover.serve(VmSocketName.of(path), listening);
+                h = handover.serve(VmSocketName.of(path), path, listening);
             } catch (IOException e) {
                 LOG.warn("Hand-over from {} of {} refused: {}", peer, path, e.getMessage());
                 answer("ERR " + e.getMessage());

@@ -124,15 +124,10 @@ public final class ControlSocket {
     /** Octal bits such as 0600 to a permission set. */
     static Set<PosixFilePermission> mode(String octal) {
         String m = octal == null ? "" : octal.trim();
-        int bits;
-        try {
-            bits = Integer.parseInt(m, 8);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("mode = '" + m + "': not an octal number such as 0600");
+        if (!m.matches("0?[0-7]{3}")) {
+            throw new IllegalArgumentException("mode = '" + m + "': not an octal mode such as 0600");
         }
-        if (bits < 0 || bits > 0777) {
-            throw new IllegalArgumentException("mode = '" + m + "': only permission bits 0000..0777 are allowed");
-        }
+        int bits = Integer.parseInt(m, 8);
         StringBuilder rwx = new StringBuilder();
         for (int shift = 6; shift >= 0; shift -= 3) {
             int b = bits >> shift;

@@ -42,7 +42,7 @@ public class ControlSocketTest {
     private final BlockingQueue<String> stopped = new LinkedBlockingQueue<>();
 
     /** Records the name, keeps the descriptor open until the handle closes, as the transport does. */
-    private final SocketHandover handover = (name, fd) -> {
+    private final SocketHandover handover = (name, path, fd) -> {
         served.add(name);
         return new HandedSocket() {
             private boolean closed;
@@ -191,6 +191,13 @@ public class ControlSocketTest {
         assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(control)));
         assertTrue(send(connect(), HandoffRequest.encode("/a/one.sock"), listening("a.sock").getFileDescriptor())
                 .startsWith("OK "));
+    }
+
+    @Test
+    public void anInvalidModeKeepsTheControlSocketClosed() {
+        assertEquals("rwxr-x---", PosixFilePermissions.toString(ControlSocket.mode("750")));
+        start(Map.of("mode", "0988"));
+        assertFalse(Files.exists(control));
     }
 
     @Test

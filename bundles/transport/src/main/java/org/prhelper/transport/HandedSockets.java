@@ -20,7 +20,6 @@ import org.osgi.service.component.annotations.FieldOption;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
-import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.prhelper.api.AuditSink;
 import org.prhelper.api.DeviceInspector;
 import org.prhelper.api.HandedSocket;
@@ -38,22 +37,10 @@ import org.slf4j.LoggerFactory;
  * {@link TransportDirectory}.
  */
 @Component(service = {SocketHandover.class, HandedSockets.class})
-public final class HandedSockets implements SocketHandover {
+public final class HandedSockets extends ServiceReferences implements SocketHandover {
     private static final Logger LOG = LoggerFactory.getLogger(HandedSockets.class);
     private static final int BACKLOG_UNUSED = 128;
     private static final int MAX_CONNECTIONS = 4096;
-    /** Listener's name for an inherited socket without a file name. */
-    private static final Path UNNAMED = Path.of("unnamed");
-
-    private final HandlerSlot handler = new HandlerSlot();
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    private volatile DeviceInspector inspector;
-
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY, fieldOption = FieldOption.UPDATE)
-    final List<AuditSink> audit = new CopyOnWriteArrayList<>();
 
     /** Only to keep names unique across configured and handed-over sockets. */
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -63,20 +50,13 @@ public final class HandedSockets implements SocketHandover {
     /** By name; guarded by itself. */
     private final Map<String, Served> served = new LinkedHashMap<>();
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    void setHandler(PrHandler h) {
-        handler.set(h);
-    }
-
-    void unsetHandler(PrHandler h) {
-        handler.unset(h);
-    }
-
     @Override
-    public HandedSocket serve(String requestedName, FileDescriptor listening) throws IOException {
+    public HandedSocket serve(String requestedName, String path, FileDescriptor listening) throws IOException {
         FileDescriptor own;
         try {
+            if (path == null || !path.startsWith("/")) {
+                throw new IOException("socket path '" + path + "' is not absolute");
+            }
             UnixSockets.requireListeningStream(DescriptorNumbers.of(listening));
             // junixsocket closes a received descriptor once more when the connection that brought it
             // closes, unless it was closed through that same object: serve a duplicate of our own and
@@ -95,7 +75,7 @@ public final class HandedSockets implements SocketHandover {
             }
             String name = SocketNames.unique(requestedName, taken);
             Served s = new Served(name);
-            SocketSettings settings = new SocketSettings(UNNAMED, null, "", "", BACKLOG_UNUSED,
+            SocketSettings settings = new SocketSettings(Path.of(path), null, "", "", BACKLOG_UNUSED,
                     MAX_CONNECTIONS, fd);
             try {
                 s.listener = new Listener(settings, s);
@@ -158,7 +138,7 @@ public final class HandedSockets implements SocketHandover {
 
         @Override
         public String path() {
-            return listener.path().equals(UNNAMED) ? null : listener.path().toString();
+            return listener.path().toString();
         }
 
         @Override
@@ -181,17 +161,17 @@ public final class HandedSockets implements SocketHandover {
 
         @Override
         public PrHandler handler() {
-            return handler.await(SocketTransport.HANDLER_WAIT_MILLIS);
+            return HandedSockets.this.handler();
         }
 
         @Override
         public DeviceInspector inspector() {
-            return inspector;
+            return HandedSockets.this.inspector();
         }
 
         @Override
         public List<AuditSink> audit() {
-            return audit;
+            return HandedSockets.this.audit();
         }
 
         @Override

@@ -86,10 +86,18 @@ final class Listener {
         acceptor.start();
     }
 
-    /** The path the inherited socket is bound to, for logs and the shell; the configured one if unnamed. */
+    /**
+     * The path the inherited socket is bound to, for logs and the shell; the configured one if the
+     * socket has no name, or if no file has that name any more (bin/prhelper-vm binds under a
+     * temporary name and renames the file into place once it listens).
+     */
     private static Path inheritedPath(AFUNIXServerSocket server, SocketSettings settings) {
         AFUNIXSocketAddress address = server.getLocalSocketAddress();
-        return address != null && address.hasFilename() ? Path.of(address.getPath()) : settings.path();
+        if (address == null || !address.hasFilename()) {
+            return settings.path();
+        }
+        Path bound = Path.of(address.getPath());
+        return Files.exists(bound, LinkOption.NOFOLLOW_LINKS) ? bound : settings.path();
     }
 
     /** Where clients connect: the configured path, or where an inherited socket is bound. */

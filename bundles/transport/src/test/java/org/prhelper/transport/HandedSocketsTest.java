@@ -39,6 +39,8 @@ import org.prhelper.api.SocketInfo;
  * receives them: served under their name, and stopped one by one without touching the others.
  */
 public class HandedSocketsTest {
+    /** What the process that bound a socket says it is; shown only when the kernel's name is gone. */
+    private static final String PATH_GIVEN = "/run/given.sock";
     private Path dir;
     private final HandedSockets sockets = new HandedSockets();
     /** The connections that brought descriptors, open while they are served, as in the agent. */
@@ -147,9 +149,9 @@ public class HandedSocketsTest {
         String aInode = target(DescriptorNumbers.of(a));
         // QEMU may connect before the agent serves the socket: it waits in the backlog.
         AFUNIXSocket early = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(dir.resolve("a.sock")));
-        HandedSocket first = sockets.serve("vm-web1", a);
+        HandedSocket first = sockets.serve("vm-web1", PATH_GIVEN, a);
         assertFalse("the received descriptor itself is closed at once (a duplicate is served)", a.valid());
-        HandedSocket second = sockets.serve("vm-web1", receivedListeningSocket("b.sock"));
+        HandedSocket second = sockets.serve("vm-web1", PATH_GIVEN, receivedListeningSocket("b.sock"));
         assertEquals("vm-web1", first.name());
         assertEquals("vm-web1-2", second.name());
         assertEquals(dir.resolve("a.sock").toString(), first.path());
@@ -182,17 +184,29 @@ public class HandedSocketsTest {
         try (AFUNIXServerSocket owner = AFUNIXServerSocket.newInstance()) {
             owner.setDeleteOnClose(false);
             owner.bind(AFUNIXSocketAddress.of(dir.resolve("vm.sock")), 8);
-            HandedSocket first = sockets.serve("vm-a", sendToOurselves(owner.getFileDescriptor()));
+            HandedSocket first = sockets.serve("vm-a", PATH_GIVEN, sendToOurselves(owner.getFileDescriptor()));
             try (AFUNIXSocket c = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(dir.resolve("vm.sock")))) {
                 assertEquals(ScsiStatus.GOOD, readKeys(c));
             }
             first.close();
             try (AFUNIXSocket waiting = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(dir.resolve("vm.sock")))) {
-                HandedSocket again = sockets.serve("vm-a", sendToOurselves(owner.getFileDescriptor()));
+                HandedSocket again = sockets.serve("vm-a", PATH_GIVEN, sendToOurselves(owner.getFileDescriptor()));
                 assertEquals("vm-a", again.name());
                 assertEquals(ScsiStatus.GOOD, readKeys(waiting));
             }
             new FileInputStream(owner.getFileDescriptor()).close();
+        }
+    }
+
+    /** prhelper-vm binds under a temporary name and renames the file once it listens. */
+    @Test
+    public void aRenamedSocketIsShownUnderTheGivenPath() throws Exception {
+        FileDescriptor fd = receivedListeningSocket("tmp.sock");
+        Files.move(dir.resolve("tmp.sock"), dir.resolve("final.sock"));
+        HandedSocket s = sockets.serve("vm-r", dir.resolve("final.sock").toString(), fd);
+        assertEquals(dir.resolve("final.sock").toString(), s.path());
+        try (AFUNIXSocket c = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(dir.resolve("final.sock")))) {
+            assertEquals(ScsiStatus.GOOD, readKeys(c));
         }
     }
 
@@ -201,7 +215,7 @@ public class HandedSocketsTest {
         RandomAccessFile devNull = new RandomAccessFile("/dev/null", "r");
         int number = DescriptorNumbers.of(devNull.getFD());
         try {
-            sockets.serve("vm-x", devNull.getFD());
+            sockets.serve("vm-x", PATH_GIVEN, devNull.getFD());
             fail("/dev/null served");
         } catch (IOException e) {
             assertEquals("descriptor " + number + " is not a socket but /dev/null", e.getMessage());
