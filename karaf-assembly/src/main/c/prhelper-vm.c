@@ -200,7 +200,11 @@ static int start_agent(const char *control)
     }
     if (child == 0) {
         int null;
-        if (setsid() < 0 || fork() != 0) {
+        pid_t agent;
+        if (setsid() < 0 || (agent = fork()) < 0) {
+            _exit(1);
+        }
+        if (agent > 0) {
             _exit(0); /* the intermediate exits, so the agent is nobody's child here */
         }
         null = open("/dev/null", O_RDWR);
@@ -225,6 +229,10 @@ static int start_agent(const char *control)
             say(0, "waitpid: %s", strerror(errno));
             return -1;
         }
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        say(0, "could not start %s: setsid or fork failed", launcher);
+        return -1;
     }
     return 0;
 }
@@ -344,6 +352,45 @@ static int write_pidfile(const char *path)
         return -1;
     }
     return fd; /* kept open: closing any descriptor of the file would drop the lock */
+}
+
+/*
+ * A listening socket whose path appears only once it listens: libvirt waits for the path, and QEMU
+ * connects the moment it exists; between bind and listen a connect would be refused. So bind to a
+ * temporary name in the same folder, listen, then rename into place, which also replaces a stale
+ * file atomically (qemu-pr-helper unlinks it). A path too long for the temporary name is bound
+ * directly after unlinking, with that short window.
+ */
+static int bind_listening(const char *path, struct stat *st)
+{
+    struct sockaddr_un a;
+    const char *slash = strrchr(path, '/');
+    char tmp[sizeof(a.sun_path)];
+    int n = snprintf(tmp, sizeof(tmp), "%.*s/.prhelper-vm.%ld", (int)(slash - path), path, (long)getpid());
+    const char *bound = n > 0 && (size_t)n < sizeof(tmp) ? tmp : path;
+    int fd;
+
+    if ((unlink(bound) < 0 && errno != ENOENT) || fill_address(&a, bound) < 0) {
+        say(0, "Failed to remove %s: %s", bound, strerror(errno));
+        return -1;
+    }
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        say(0, "socket: %s", strerror(errno));
+        return -1;
+    }
+    if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+        say(0, "Failed to bind socket to %s: %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (listen(fd, BACKLOG) < 0 || (bound != path && rename(bound, path) < 0) || lstat(path, st) < 0) {
+        say(0, "Failed to listen on %s: %s", path, strerror(errno));
+        unlink(bound);
+        close(fd);
+        return -1;
+    }
+    return fd;
 }
 
 /* Removes path only if it is still the file we created (dev and inode), not a successor's. */
@@ -476,32 +523,8 @@ int main(int argc, char **argv)
         started_agent_at = now_ms();
     }
 
-    if (!activated) {
-        /* As qemu-pr-helper: a stale socket file is replaced. */
-        if (unlink(socket_path) < 0 && errno != ENOENT) {
-            say(0, "Failed to remove %s: %s", socket_path, strerror(errno));
-            return 1;
-        }
-        listening = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (listening < 0) {
-            say(0, "socket: %s", strerror(errno));
-            return 1;
-        }
-        if (bind(listening, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-            say(0, "Failed to bind socket to %s: %s", socket_path, strerror(errno));
-            return 1;
-        }
-        if (lstat(socket_path, &socket_stat) < 0) {
-            say(0, "Failed to bind socket to %s: %s", socket_path, strerror(errno));
-            return 1;
-        }
-        /* Listening before the path could be seen would be better still; bind must come first. From
-         * here QEMU's connect succeeds and waits in the backlog until the agent accepts. */
-        if (listen(listening, BACKLOG) < 0) {
-            say(0, "listen on %s: %s", socket_path, strerror(errno));
-            unlink_if_ours(socket_path, &socket_stat);
-            return 1;
-        }
+    if (!activated && (listening = bind_listening(socket_path, &socket_stat)) < 0) {
+        return 1;
     }
     if (pidfile_set && !daemonize) {
         pid_fd = write_pidfile(pidfile);
@@ -550,6 +573,9 @@ int main(int argc, char **argv)
                 unlink_if_ours(pidfile, &pid_stat);
             }
             return 1;
+        }
+        if (r == 1) {
+            lost_at = now_ms();
         }
         if (r == 0) {
             started_agent_at = -1;
