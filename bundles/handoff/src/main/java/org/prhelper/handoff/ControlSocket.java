@@ -213,9 +213,21 @@ public final class ControlSocket {
         } catch (IOException e) {
             LOG.debug("Control socket file {} not removed: {}", path, e.toString());
         }
-        List<ControlConnection> all = new ArrayList<>(connections);
-        for (ControlConnection c : all) {
-            c.close();
+        // Each socket's stop waits for its accept thread (up to a poll period) and for requests in
+        // progress: in parallel, so that many VMs do not add up to a slow agent stop.
+        List<Thread> closers = new ArrayList<>();
+        for (ControlConnection c : new ArrayList<>(connections)) {
+            Thread t = new Thread(c::close, "prhelper-handoff stop");
+            t.start();
+            closers.add(t);
+        }
+        for (Thread t : closers) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
         }
         LOG.info("Stopped accepting per-VM sockets on {}", path);
     }
