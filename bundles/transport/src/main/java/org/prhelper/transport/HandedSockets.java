@@ -1,7 +1,6 @@
 package org.prhelper.transport;
 
 import java.io.FileDescriptor;
-import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,10 +62,10 @@ public final class HandedSockets extends ServiceReferences implements SocketHand
             // close the received one now, so no number is ever closed twice.
             own = FileDescriptorCast.duplicating(listening).getFileDescriptor();
         } catch (IOException | RuntimeException e) {
-            closeQuietly(listening);
+            JunixChannel.closeQuietly(listening);
             throw e;
         }
-        closeQuietly(listening);
+        JunixChannel.closeQuietly(listening);
         int fd = DescriptorNumbers.of(own);
         synchronized (served) {
             Set<String> taken = new HashSet<>(served.keySet());
@@ -80,7 +79,7 @@ public final class HandedSockets extends ServiceReferences implements SocketHand
             try {
                 s.listener = new Listener(settings, s);
             } catch (IOException | RuntimeException e) {
-                closeQuietly(own);
+                JunixChannel.closeQuietly(own);
                 throw e;
             }
             served.put(name, s);
@@ -110,15 +109,6 @@ public final class HandedSockets extends ServiceReferences implements SocketHand
         }
         for (Served s : all) {
             s.close();
-        }
-    }
-
-    private static void closeQuietly(FileDescriptor fd) {
-        // FileInputStream.close() closes the descriptor it wraps, whatever kind of file it is.
-        try {
-            new FileInputStream(fd).close();
-        } catch (IOException ignored) {
-            // close(2) failed: the descriptor is released all the same.
         }
     }
 
