@@ -14,11 +14,12 @@ import org.prhelper.api.SocketInfo;
 /** Publishes every socket of this bundle, configured or handed over, as one {@link SocketDirectory}. */
 @Component(service = SocketDirectory.class)
 public final class TransportDirectory implements SocketDirectory {
+    // Package-private for the unit test, which sets them as SCR does.
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    private volatile List<SocketTransport> transports;
+    volatile List<SocketTransport> transports;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    private volatile HandedSockets handed;
+    volatile HandedSockets handed;
 
     @Override
     public List<SocketInfo> sockets() {

@@ -155,6 +155,11 @@ public class HandedSocketsTest {
         assertEquals("vm-web1", first.name());
         assertEquals("vm-web1-2", second.name());
         assertEquals(dir.resolve("a.sock").toString(), first.path());
+        // pr:sockets (the socket directory) lists them with the configured sockets, by name.
+        TransportDirectory directory = new TransportDirectory();
+        directory.transports = List.of();
+        directory.handed = sockets;
+        assertEquals(List.of("vm-web1", "vm-web1-2"), directory.sockets().stream().map(SocketInfo::name).toList());
 
         assertEquals(ScsiStatus.GOOD, readKeys(early));
         assertEquals("vm-web1", records.poll(10, TimeUnit.SECONDS).socket());
