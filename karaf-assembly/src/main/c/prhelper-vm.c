@@ -20,6 +20,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -165,8 +166,8 @@ static void read_cgroup(char *buf, size_t size)
 
 /*
  * Starts bin/qemu-pr-helper as the shared agent, detached: a session of its own, reparented to init
- * (double fork), no descriptor of ours (the pidfile lock libvirt gave us must die with us), the
- * inherited signal mask and dispositions. It lands in our cgroup as of now: the caller makes sure
+ * (double fork), init's mount namespace, no descriptor of ours (the pidfile lock libvirt gave us must
+ * die with us), the inherited signal mask and dispositions. It lands in our cgroup as of now: the caller makes sure
  * that is not the VM's (see main).
  */
 static int start_agent(const char *control)
@@ -206,6 +207,18 @@ static int start_agent(const char *control)
         }
         if (agent > 0) {
             _exit(0); /* the intermediate exits, so the agent is nobody's child here */
+        }
+        /* libvirt runs the helper in the VM's mount namespace, whose /dev holds that VM's devices
+         * only; the agent serves every VM (and the multipath backend opens path devices), so it goes
+         * back to init's mount namespace where it may (root; not inside a restricted container). */
+        null = open("/proc/1/ns/mnt", O_RDONLY | O_CLOEXEC);
+        if (null < 0) {
+            say(2, "the agent stays in this mount namespace: /proc/1/ns/mnt: %s", strerror(errno));
+        } else {
+            if (setns(null, CLONE_NEWNS) < 0) {
+                say(1, "the agent stays in this mount namespace: setns: %s", strerror(errno));
+            }
+            close(null);
         }
         null = open("/dev/null", O_RDWR);
         if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0 || chdir("/") < 0) {
