@@ -428,7 +428,7 @@ int main(int argc, char **argv)
     };
     const char *socket_path = DEFAULT_SOCKET, *pidfile = DEFAULT_PIDFILE, *control = NULL;
     const char *user = NULL, *group = NULL;
-    int daemonize = 0, socket_set = 0, pidfile_set = 0, opt;
+    int daemonize = 0, socket_set = 0, pidfile_set = 0, failed = 0, opt;
     int listening = -1, control_fd, pid_fd = -1, activated = 0, ready[2] = {-1, -1};
     struct stat socket_stat, pid_stat;
     struct sockaddr_un addr;
@@ -597,9 +597,11 @@ int main(int argc, char **argv)
                  * fcntl lock is not inherited across fork) and tells the parent. */
                 pid_t child;
                 char ok = 0;
+                int null = -1;
                 if (pipe2(ready, O_CLOEXEC) < 0 || (child = fork()) < 0) {
                     say(0, "cannot daemonize: %s", strerror(errno));
-                    return 1;
+                    failed = 1;
+                    break;
                 }
                 if (child > 0) {
                     close(ready[1]);
@@ -607,19 +609,14 @@ int main(int argc, char **argv)
                 }
                 close(ready[0]);
                 daemonize = 0;
-                if (setsid() < 0 || (pid_fd = write_pidfile(pidfile)) < 0 || fstat(pid_fd, &pid_stat) < 0) {
-                    return 1;
+                if (setsid() < 0 || (pid_fd = write_pidfile(pidfile)) < 0 || fstat(pid_fd, &pid_stat) < 0
+                    || (null = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0 || dup2(null, 0) < 0
+                    || dup2(null, 1) < 0 || dup2(null, 2) < 0 || write(ready[1], "1", 1) != 1) {
+                    say(0, "cannot daemonize: %s", strerror(errno));
+                    failed = 1;
+                    break; /* the parent sees no byte and exits 1; the files are removed below */
                 }
-                {
-                    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-                    if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0) {
-                        return 1;
-                    }
-                    close(null);
-                }
-                if (write(ready[1], "1", 1) != 1) {
-                    return 1;
-                }
+                close(null);
                 close(ready[1]);
             }
             /* Served: wait for a stop signal or the agent's end of the connection. */
@@ -659,6 +656,8 @@ int main(int argc, char **argv)
     if (pid_fd >= 0) {
         unlink_if_ours(pidfile, &pid_stat);
     }
-    say(2, "stopped by signal %d", (int)stop_signal);
-    return 0;
+    if (!failed) {
+        say(2, "stopped by signal %d", (int)stop_signal);
+    }
+    return failed;
 }
