@@ -48,6 +48,19 @@ final class JunixChannel implements WireChannel {
         out.write(buf, off, len);
     }
 
+    /**
+     * Closes a descriptor through its own object, which marks it invalid: junixsocket, which closes the
+     * descriptors a connection received once more when that connection closes, then skips it.
+     */
+    static void closeQuietly(FileDescriptor descriptor) {
+        // FileInputStream.close() closes the descriptor it wraps, whatever kind of file it is.
+        try {
+            new FileInputStream(descriptor).close();
+        } catch (IOException ignored) {
+            // close(2) reported an error: the descriptor is released all the same.
+        }
+    }
+
     private static final class Fd implements ReceivedFd {
         private final FileDescriptor descriptor;
         private final int number;
@@ -71,12 +84,7 @@ final class JunixChannel implements WireChannel {
 
         @Override
         public void close() {
-            // FileInputStream.close() closes the descriptor it wraps, whatever kind of file it is.
-            try {
-                new FileInputStream(descriptor).close();
-            } catch (IOException ignored) {
-                // close(2) reported an error: the descriptor is released all the same.
-            }
+            closeQuietly(descriptor);
         }
     }
 }

@@ -1,6 +1,8 @@
 package org.prhelper.transport;
 
+import java.io.FileInputStream;
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -33,6 +35,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Listener {
     private static final Logger LOG = LoggerFactory.getLogger(Listener.class);
+    /** How often the accept thread of an inherited socket looks whether it should stop. */
+    private static final int ACCEPT_POLL_MILLIS = 200;
 
     private final SocketSettings settings;
     private final SocketServices services;
@@ -54,6 +58,10 @@ final class Listener {
             // Socket activation: systemd created, bound and owns the socket file; serve it as it is.
             server = FileDescriptorCast.unsafeUsing(settings.inheritedFd()).as(AFUNIXServerSocket.class);
             server.setDeleteOnClose(false);
+            // Another process (systemd, prhelper-vm) keeps the socket and may hand it to the next agent,
+            // so stopping must close only our descriptor (see closeOurDescriptorOnly); the accept thread
+            // then notices a stop by this timeout rather than by a shutdown.
+            server.setSoTimeout(ACCEPT_POLL_MILLIS);
             path = inheritedPath(server, settings);
             identity = null;
         } else {
@@ -78,10 +86,18 @@ final class Listener {
         acceptor.start();
     }
 
-    /** The path the inherited socket is bound to, for logs and the shell; the configured one if unnamed. */
+    /**
+     * The path the inherited socket is bound to, for logs and the shell; the configured one if the
+     * socket has no name, or if no file has that name any more (bin/prhelper-vm binds under a
+     * temporary name and renames the file into place once it listens).
+     */
     private static Path inheritedPath(AFUNIXServerSocket server, SocketSettings settings) {
         AFUNIXSocketAddress address = server.getLocalSocketAddress();
-        return address != null && address.hasFilename() ? Path.of(address.getPath()) : settings.path();
+        if (address == null || !address.hasFilename()) {
+            return settings.path();
+        }
+        Path bound = Path.of(address.getPath());
+        return Files.exists(bound, LinkOption.NOFOLLOW_LINKS) ? bound : settings.path();
     }
 
     /** Where clients connect: the configured path, or where an inherited socket is bound. */
@@ -126,6 +142,8 @@ final class Listener {
             AFUNIXSocket socket;
             try {
                 socket = server.accept();
+            } catch (SocketTimeoutException e) {
+                continue;
             } catch (IOException e) {
                 if (!closing) {
                     LOG.error("Accept on {} failed; no longer serving it", path, e);
@@ -185,6 +203,18 @@ final class Listener {
      */
     void close(long graceMillis) {
         closing = true;
+        if (identity == null) {
+            // Inherited: let the accept thread return before our descriptor goes, else a client that
+            // connects meanwhile could be accepted and dropped instead of waiting for the next agent.
+            try {
+                acceptor.join(ACCEPT_POLL_MILLIS * 5L);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (identity == null) {
+            closeOurDescriptorOnly();
+        }
         try {
             server.close();
         } catch (IOException e) {
@@ -205,6 +235,19 @@ final class Listener {
         }
         for (Connection c : connections) {
             c.close();
+        }
+    }
+
+    /**
+     * junixsocket's close() always calls shutdown(2), which acts on the socket, not on the descriptor:
+     * every other holder of an inherited socket would then find it dead (connect refused). close(2) on
+     * the descriptor alone leaves junixsocket nothing valid to shut down.
+     */
+    private void closeOurDescriptorOnly() {
+        try {
+            new FileInputStream(server.getFileDescriptor()).close();
+        } catch (IOException e) {
+            LOG.debug("Closing our descriptor of {}: {}", path, e.toString());
         }
     }
 

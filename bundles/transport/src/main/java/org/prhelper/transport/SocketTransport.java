@@ -3,22 +3,13 @@ package org.prhelper.transport;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
-import org.osgi.service.component.annotations.FieldOption;
 import org.osgi.service.component.annotations.Modified;
-import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ReferenceCardinality;
-import org.osgi.service.component.annotations.ReferencePolicy;
-import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
-import org.prhelper.api.AuditSink;
-import org.prhelper.api.DeviceInspector;
-import org.prhelper.api.PrHandler;
 import org.prhelper.api.SocketInfo;
 import org.prhelper.policy.SocketPolicy;
 import org.slf4j.Logger;
@@ -26,55 +17,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One socket per factory configuration ({@code etc/org.prhelper.socket-NAME.cfg}). The dispatcher, the
- * device inspector and the audit sinks are dynamic references, so they can be replaced while clients
- * stay connected; a changed policy applies from the next request, and only a changed path, mode,
+ * device inspector and the audit sinks are dynamic references ({@link ServiceReferences}), so they can be
+ * replaced while clients stay connected; a changed policy applies from the next request, and only a changed path, mode,
  * owner, group or limit reopens the socket. Registered as a service of this (private) class only for
  * {@link TransportDirectory}, which publishes what the sockets are doing.
  */
 @Component(service = SocketTransport.class, immediate = true, configurationPid = SocketTransport.FACTORY_PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = SocketConfig.class, factory = true)
-public final class SocketTransport implements SocketServices {
+public final class SocketTransport extends ServiceReferences implements SocketServices {
     static final String FACTORY_PID = "org.prhelper.socket";
     private static final Logger LOG = LoggerFactory.getLogger(SocketTransport.class);
     /** How long stopping waits for requests in progress; QEMU retries for about 5 s after that. */
-    private static final long STOP_GRACE_MILLIS = 3000;
-
-    /**
-     * How long a request waits for the dispatcher when there is none: at start-up the socket may accept
-     * before the dispatcher is registered, and a dispatcher bundle may be restarting.
-     */
-    private static final long HANDLER_WAIT_MILLIS = 5000;
-
-    private final Object handlerChanged = new Object();
-    private volatile PrHandler handler;
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    private volatile DeviceInspector inspector;
-
-    // Several sinks (the audit trail, request statistics) each get every record; SCR updates the list in
-    // place, and a copy-on-write list lets each request iterate without a lock.
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY, fieldOption = FieldOption.UPDATE)
-    private final List<AuditSink> audit = new CopyOnWriteArrayList<>();
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    void setHandler(PrHandler h) {
-        synchronized (handlerChanged) {
-            handler = h;
-            handlerChanged.notifyAll();
-        }
-    }
-
-    void unsetHandler(PrHandler h) {
-        synchronized (handlerChanged) {
-            if (handler == h) {
-                handler = null;
-            }
-        }
-    }
+    static final long STOP_GRACE_MILLIS = 3000;
 
     private volatile String name;
     private volatile SocketPolicy policy = SocketPolicy.ALLOW_ALL;
@@ -166,39 +121,6 @@ public final class SocketTransport implements SocketServices {
     @Override
     public String socketName() {
         return name;
-    }
-
-    @Override
-    public PrHandler handler() {
-        PrHandler h = handler;
-        if (h != null) {
-            return h;
-        }
-        long deadline = System.nanoTime() + HANDLER_WAIT_MILLIS * 1_000_000;
-        synchronized (handlerChanged) {
-            try {
-                while ((h = handler) == null) {
-                    long left = (deadline - System.nanoTime()) / 1_000_000;
-                    if (left <= 0) {
-                        return null;
-                    }
-                    handlerChanged.wait(left);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return h;
-        }
-    }
-
-    @Override
-    public DeviceInspector inspector() {
-        return inspector;
-    }
-
-    @Override
-    public List<AuditSink> audit() {
-        return audit;
     }
 
     @Override

@@ -11,17 +11,25 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.prhelper.api.SocketDirectory;
 import org.prhelper.api.SocketInfo;
 
-/** Publishes every {@link SocketTransport} of this bundle as one {@link SocketDirectory}. */
+/** Publishes every socket of this bundle, configured or handed over, as one {@link SocketDirectory}. */
 @Component(service = SocketDirectory.class)
 public final class TransportDirectory implements SocketDirectory {
+    // Package-private for the unit test, which sets them as SCR does.
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    private volatile List<SocketTransport> transports;
+    volatile List<SocketTransport> transports;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    volatile HandedSockets handed;
 
     @Override
     public List<SocketInfo> sockets() {
         List<SocketInfo> sockets = new ArrayList<>();
         for (SocketTransport t : transports) {
             sockets.add(t.snapshot());
+        }
+        HandedSockets h = handed;
+        if (h != null) {
+            sockets.addAll(h.snapshots());
         }
         sockets.sort(Comparator.comparing(SocketInfo::name));
         return sockets;

@@ -18,10 +18,10 @@ import org.junit.Test;
 
 /** bin/qemu-pr-helper as a process: its options, pid handling and signals, next to the reference's. */
 public class LauncherIT {
-    private record Run(int status, String stdout, String stderr) {
+    record Run(int status, String stdout, String stderr) {
     }
 
-    private static Run run(Path program, String... args) throws IOException, InterruptedException {
+    static Run run(Path program, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(program.toString());
         command.addAll(List.of(args));
@@ -52,8 +52,10 @@ public class LauncherIT {
         }
     }
 
-    private static String firstLine(String stderr) {
-        return stderr.lines().findFirst().orElse("").replaceFirst("^\\S*qemu-pr-helper: ", "qemu-pr-helper: ");
+    /** The first line of stderr with the program named as upstream's is (getopt uses argv[0]). */
+    static String firstLine(String stderr) {
+        return stderr.lines().findFirst().orElse("").replaceFirst("^\\S*(qemu-pr-helper|prhelper-vm): ",
+                "qemu-pr-helper: ");
     }
 
     @Test

@@ -59,6 +59,11 @@ final class PrClient implements Closeable {
         }
     }
 
+    /** For a client that knows its server is slow to answer (an agent still starting). */
+    void readTimeout(int millis) throws SocketException {
+        socket.setSoTimeout(millis);
+    }
+
     int readInt() throws IOException {
         return in.readInt();
     }

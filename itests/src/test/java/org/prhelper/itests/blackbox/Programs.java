@@ -26,19 +26,38 @@ final class Programs {
         return onPath("systemd-socket-activate", "systemd");
     }
 
+    /** util-linux's credential switcher, to run a client as another user. */
+    static Path setpriv() {
+        return onPath("setpriv", "util-linux");
+    }
+
+    /** perl-base (Essential in Debian): the tests' stand-in for libvirt's daemonizing step. */
+    static Path perl() {
+        return onPath("perl", "perl-base");
+    }
+
     static Path qemuSystemX86() {
         return onPath("qemu-system-x86_64", "qemu-system-x86");
     }
 
     /** Our drop-in launcher in the distribution folder that failsafe names in prhelper.assembly. */
     static Path ourLauncher() {
+        return inDistribution("qemu-pr-helper");
+    }
+
+    /** The per-VM helper that hands its socket to the shared agent. */
+    static Path prhelperVm() {
+        return inDistribution("prhelper-vm");
+    }
+
+    private static Path inDistribution(String program) {
         String assembly = System.getProperty("prhelper.assembly");
         assertTrue("system property prhelper.assembly is not set (failsafe sets it; see itests/pom.xml)",
                 assembly != null && !assembly.isEmpty());
-        Path launcher = Paths.get(assembly, "bin", "qemu-pr-helper");
-        assertTrue(launcher + " is missing or not executable: build the distribution first"
-                + " (mvn -B install -DskipTests)", Files.isExecutable(launcher));
-        return launcher;
+        Path path = Paths.get(assembly, "bin", program);
+        assertTrue(path + " is missing or not executable: build the distribution first"
+                + " (mvn -B install -DskipTests)", Files.isExecutable(path));
+        return path;
     }
 
     private static Path onPath(String program, String debianPackage) {

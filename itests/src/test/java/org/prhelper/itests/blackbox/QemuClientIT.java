@@ -76,7 +76,7 @@ public class QemuClientIT {
     }
 
     /** The "connected" value of the pr-manager {@code id} in a query-pr-managers reply, or null. */
-    private static String connected(String reply, String id) {
+    static String connected(String reply, String id) {
         Matcher manager = Pattern.compile("\\{[^{}]*\"id\": *\"" + id + "\"[^{}]*}").matcher(reply);
         if (!manager.find()) {
             return null;
@@ -86,7 +86,7 @@ public class QemuClientIT {
     }
 
     /** A QMP connection: one JSON object per line; events may come between a command and its reply. */
-    private static final class Qmp implements Closeable {
+    static final class Qmp implements Closeable {
         private final AFUNIXSocket socket;
         private final BufferedReader in;
         private final OutputStream out;

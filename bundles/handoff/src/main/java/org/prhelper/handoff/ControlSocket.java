@@ -1,0 +1,245 @@
+package org.prhelper.handoff;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipalLookupService;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.newsclub.net.unix.AFUNIXServerSocket;
+import org.newsclub.net.unix.AFUNIXSocket;
+import org.newsclub.net.unix.AFUNIXSocketAddress;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+import org.prhelper.api.SocketHandover;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The control socket of the shared agent: each bin/prhelper-vm (one per VM) connects, hands over its
+ * bound and listening socket with one message, and keeps the connection open while the VM runs. The
+ * socket is served until that connection ends (prhelper-vm stopped, or this agent stopping), so a
+ * helper's exit stops exactly its own socket. A configuration change re-creates the component: the
+ * connections close, and the helpers connect again and hand their sockets over anew.
+ */
+@Component(service = {}, immediate = true, configurationPid = ControlSocket.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE)
+@Designate(ocd = HandoffConfig.class)
+public final class ControlSocket {
+    static final String PID = "org.prhelper.handoff";
+    private static final Logger LOG = LoggerFactory.getLogger(ControlSocket.class);
+    /** prhelper-vm sends its request right after connecting: a silent peer does not hold a thread long. */
+    static final int REQUEST_TIMEOUT_MILLIS = 5000;
+
+    private final SocketHandover handover;
+    private final long ownUid;
+    private final Set<ControlConnection> connections = ConcurrentHashMap.newKeySet();
+    private final Path path;
+    /** Null when disabled or when the socket could not be opened (logged). */
+    private final AFUNIXServerSocket server;
+    private final Object inode;
+    private volatile boolean closing;
+
+    @Activate
+    public ControlSocket(HandoffConfig config, @Reference(name = "handover") SocketHandover handover) {
+        this.handover = handover;
+        this.ownUid = ownUid();
+        this.path = Path.of(config.path() == null ? "" : config.path().trim());
+        AFUNIXServerSocket opened = null;
+        Object openedInode = null;
+        if (!config.enabled()) {
+            LOG.info("Hand-over control socket disabled (enabled = false in {})", PID);
+        } else {
+            try {
+                opened = open(config);
+                openedInode = inode(path);
+            } catch (IOException | IllegalArgumentException e) {
+                LOG.error("Hand-over control socket {} not opened ({}): {}", path, PID, e.getMessage());
+                closeQuietly(opened);
+                opened = null;
+            }
+        }
+        server = opened;
+        inode = openedInode;
+        if (server != null) {
+            Thread t = new Thread(this::acceptLoop, "prhelper-handoff accept " + path);
+            t.setDaemon(true);
+            t.start();
+            LOG.info("Accepting per-VM sockets from prhelper-vm on {}", path);
+        }
+    }
+
+    private AFUNIXServerSocket open(HandoffConfig config) throws IOException {
+        String p = path.toString();
+        if (!path.isAbsolute()) {
+            throw new IllegalArgumentException("path = '" + p + "': must be absolute");
+        }
+        if (p.getBytes(StandardCharsets.UTF_8).length > HandoffRequest.MAX_PATH_BYTES) {
+            throw new IllegalArgumentException("path = '" + p + "': longer than " + HandoffRequest.MAX_PATH_BYTES
+                    + " bytes, the limit of a Unix socket address");
+        }
+        Set<PosixFilePermission> mode = mode(config.mode());
+        Files.createDirectories(path.getParent());
+        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            if (answers(path)) {
+                // Several agents may run (one per host, or the older one JVM per VM): the first keeps it.
+                throw new IOException("another agent already serves it");
+            }
+            Files.delete(path); // stale, left by an agent that was killed
+        }
+        AFUNIXServerSocket s = AFUNIXServerSocket.newInstance();
+        try {
+            s.setDeleteOnClose(false);
+            s.bind(AFUNIXSocketAddress.of(path), 16);
+            Files.setPosixFilePermissions(path, mode);
+            owner(path, config.owner(), config.group());
+            return s;
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(s);
+            Files.deleteIfExists(path);
+            throw e;
+        }
+    }
+
+    private static boolean answers(Path socket) {
+        try (AFUNIXSocket probe = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(socket))) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Octal bits such as 0600 to a permission set. */
+    static Set<PosixFilePermission> mode(String octal) {
+        String m = octal == null ? "" : octal.trim();
+        if (!m.matches("0?[0-7]{3}")) {
+            throw new IllegalArgumentException("mode = '" + m + "': not an octal mode such as 0600");
+        }
+        int bits = Integer.parseInt(m, 8);
+        StringBuilder rwx = new StringBuilder();
+        for (int shift = 6; shift >= 0; shift -= 3) {
+            int b = bits >> shift;
+            rwx.append((b & 4) != 0 ? 'r' : '-').append((b & 2) != 0 ? 'w' : '-').append((b & 1) != 0 ? 'x' : '-');
+        }
+        return PosixFilePermissions.fromString(rwx.toString());
+    }
+
+    private static void owner(Path file, String owner, String group) throws IOException {
+        String o = owner == null ? "" : owner.trim();
+        String g = group == null ? "" : group.trim();
+        if (o.isEmpty() && g.isEmpty()) {
+            return;
+        }
+        PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class,
+                LinkOption.NOFOLLOW_LINKS);
+        UserPrincipalLookupService users = file.getFileSystem().getUserPrincipalLookupService();
+        try {
+            if (!o.isEmpty()) {
+                view.setOwner(users.lookupPrincipalByName(o));
+            }
+            if (!g.isEmpty()) {
+                view.setGroup(users.lookupPrincipalByGroupName(g));
+            }
+        } catch (IOException e) {
+            throw new IOException("owner = '" + o + "', group = '" + g + "': cannot apply: " + e, e);
+        }
+    }
+
+    /** The agent's own user: /proc/self belongs to the process's effective uid. */
+    private static long ownUid() {
+        try {
+            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
+        } catch (IOException | RuntimeException e) {
+            return 0; // then only root may hand sockets over
+        }
+    }
+
+    private static Object inode(Path p) throws IOException {
+        return Files.getAttribute(p, "unix:ino", LinkOption.NOFOLLOW_LINKS);
+    }
+
+    private void acceptLoop() {
+        while (!closing) {
+            AFUNIXSocket socket;
+            try {
+                socket = server.accept();
+            } catch (IOException e) {
+                if (!closing) {
+                    LOG.error("Accept on the hand-over control socket {} failed; no longer accepting", path, e);
+                }
+                return;
+            }
+            ControlConnection c = new ControlConnection(socket, handover, ownUid, connections::remove);
+            connections.add(c);
+            Thread t = new Thread(c, "prhelper-handoff connection");
+            t.setDaemon(true);
+            try {
+                t.start();
+            } catch (OutOfMemoryError e) {
+                connections.remove(c);
+                LOG.error("Cannot start a thread for a hand-over connection", e);
+                c.close();
+            }
+            if (closing) {
+                c.close(); // deactivation ran while this one was being accepted
+            }
+        }
+    }
+
+    /** Stops accepting, removes the socket file if it is still ours, stops every handed-over socket. */
+    @Deactivate
+    void stop() {
+        closing = true;
+        if (server == null) {
+            return;
+        }
+        closeQuietly(server);
+        try {
+            if (inode.equals(inode(path))) {
+                Files.delete(path);
+            }
+        } catch (IOException e) {
+            LOG.debug("Control socket file {} not removed: {}", path, e.toString());
+        }
+        // Each socket's stop waits for its accept thread (up to a poll period) and for requests in
+        // progress: in parallel, so that many VMs do not add up to a slow agent stop.
+        List<Thread> closers = new ArrayList<>();
+        for (ControlConnection c : new ArrayList<>(connections)) {
+            Thread t = new Thread(c::close, "prhelper-handoff stop");
+            t.start();
+            closers.add(t);
+        }
+        for (Thread t : closers) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        LOG.info("Stopped accepting per-VM sockets on {}", path);
+    }
+
+    private static void closeQuietly(AFUNIXServerSocket s) {
+        if (s == null) {
+            return;
+        }
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // Nothing left to release.
+        }
+    }
+}
