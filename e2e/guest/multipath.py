@@ -139,6 +139,7 @@ def main():
     path_failure()
     hot_swap()
     console_commands()
+    multipathd_stopped()
     settle()
     ours(*out(CLEAR, key=KEY))
 
@@ -334,6 +335,51 @@ def hot_swap():
             record(False, f"console: bundle:{action} org.prhelper.multipath", f"exit {rc}: {text.strip()}")
     under_traffic("bundle:stop / bundle:start of the multipath bundle",
                   lambda: bundle("stop"), lambda: bundle("start"))
+
+
+def answered(name, reply):
+    """A reply that a guest can act on: GOOD, RESERVATION CONFLICT, or CHECK CONDITION with sense."""
+    ok = reply.status in (GOOD, CONFLICT) or (reply.status == CHECK and reply.sense_triple()[0] != 0)
+    record(ok, f"{name}: {reply.describe()}", f"got {reply.describe()}")
+    return reply
+
+
+def multipathd_stopped():
+    """Issue 9's fault: multipathd stopped. libmpathpersist works from the device-mapper table and
+    sysfs, so requests through the map must still be answered (no hang, no dropped connection), plain
+    devices are unaffected, and with multipathd back everything works as before."""
+    settle()
+    expect("multipathd stopped, setup: REGISTER through the map", ours(*out(REGISTER, sakey=KEY)), GOOD)
+    subprocess.run(["multipathd", "shutdown"], capture_output=True, timeout=60)
+    deadline = time.monotonic() + 30
+    while subprocess.run(["pidof", "multipathd"], capture_output=True).returncode == 0 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    stopped = subprocess.run(["pidof", "multipathd"], capture_output=True).returncode != 0
+    record(stopped, "multipathd stopped (multipathd shutdown)", "still running after 30 s")
+    try:
+        settle()
+        r = answered("multipathd stopped: READ KEYS through the map is answered", ours(cdb_in(READ_KEYS, 8192)))
+        if r.status == GOOD:
+            same_as_path("multipathd stopped: READ KEYS", READ_KEYS)
+        answered("multipathd stopped: RESERVE through the map is answered", ours(*out(RESERVE, 5, KEY)))
+        answered("multipathd stopped: READ RESERVATION through the map is answered",
+                 ours(cdb_in(READ_RESERVATION, 8192)))
+        answered("multipathd stopped: RELEASE through the map is answered", ours(*out(RELEASE, 5, KEY)))
+        expect("multipathd stopped: READ KEYS on path 0 (SG_IO backend) unaffected",
+               call(ours_sock, P0, cdb_in(READ_KEYS, 8192)), GOOD)
+    finally:
+        subprocess.run(["multipathd"], capture_output=True, timeout=60)
+    waiting("multipathd to run again with both paths of the map (up to 60s)")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (
+            subprocess.run(["multipathd", "show", "paths"], capture_output=True, text=True).stdout.count("active") >= 2):
+        time.sleep(1)
+    settle()
+    expect("multipathd back: READ KEYS through the map", ours(cdb_in(READ_KEYS, 8192)), GOOD)
+    expect("multipathd back: CLEAR through the map", ours(*out(CLEAR, key=KEY)), GOOD)
+    expect("multipathd back: REGISTER through the map", ours(*out(REGISTER, sakey=KEY)), GOOD)
+    record(keys_on(P0) == [KEY, KEY], "multipathd back: REGISTER through the map reaches both nexuses",
+           f"keys {keys_on(P0)}")
 
 
 def sg_persist(*args):
