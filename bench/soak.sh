@@ -34,12 +34,14 @@ machine_header "bench/soak.sh $mins $conns $every"
 echo
 echo "| t s | ops/s | p50 us | p99 us | p999 us | max us | errors | agent fds | agent RSS MB |"
 echo "|---|---|---|---|---|---|---|---|---|"
-# A row as each interval ends, so a long soak shows its progress.
-"$work/prbench" "$work/ours.sock" /dev/null "$conns" $((mins * 60)) "$every" "$PID" | tee "$work/out" | awk '/^interval/ {
-        for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %.1f |\n", v["t_s"], v["ops/s"], v["p50_us"], v["p99_us"],
-            v["p999_us"], v["max_us"], v["errors"], v["server_fds"], v["server_rss_kb"] / 1024
-        fflush() }'
+# A row as each interval ends, so a long soak shows its progress (read by the shell: Debian's awk,
+# mawk, reads a pipe in blocks and would print the rows only at the end).
+"$work/prbench" "$work/ours.sock" /dev/null "$conns" $((mins * 60)) "$every" "$PID" | tee "$work/out" | while read -r kind fields; do
+    [ "$kind" = interval ] || continue
+    declare -A v=()
+    for kv in $fields; do v[${kv%%=*}]=${kv#*=}; done
+    echo "| ${v[t_s]} | ${v[ops/s]} | ${v[p50_us]} | ${v[p99_us]} | ${v[p999_us]} | ${v[max_us]} | ${v[errors]} | ${v[server_fds]} | $((v[server_rss_kb] / 1024)) |"
+done
 status=${PIPESTATUS[0]}
 echo
 echo "whole run: $(grep -v '^interval' "$work/out")"
