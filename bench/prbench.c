@@ -2,8 +2,14 @@
  * Closed-loop load generator for the pr-helper protocol: N connections, each on its own thread,
  * send PERSISTENT RESERVE IN / READ KEYS with a descriptor attached and wait for the reply.
  * Prints one line: connections, requests, errors, ops/s, latency p50/p99/p999/max in microseconds.
+ * Latencies go into a log-linear histogram (exact below 128 us, then within 1/64 = 1.6 %; the
+ * upper bound of a bucket is reported), so a run of any length keeps every sample.
  *
- *   prbench SOCKET DEVICE CONNECTIONS SECONDS
+ *   prbench SOCKET DEVICE CONNECTIONS SECONDS [INTERVAL [PID]]
+ *
+ * With INTERVAL (seconds) it also prints a line per interval with that interval's figures, and
+ * with PID the server's open descriptors and RSS at that moment (for soak runs). A request that
+ * fails counts as an error; the connection is then opened again, so a soak keeps its load.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,17 +24,103 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_SAMPLES (1 << 22)
+#include <dirent.h>
+
+/* Values below 2^SUB_BITS+1 us have a bucket each; above, each power of two has 2^SUB_BITS. */
+#define SUB_BITS 6
+#define EXACT (2 << SUB_BITS)
+#define BUCKETS (EXACT + (32 - SUB_BITS - 1) * (1 << SUB_BITS))
+
+struct histogram {
+    uint64_t count[BUCKETS];
+    uint64_t errors;
+    uint32_t max;
+};
+
+/* The whole run, and the current interval (emptied by each interval's report). */
+static struct histogram total, interval;
 
 struct worker {
     const char *sock;
     int devfd;
     double seconds;
-    long done, errors;
-    uint32_t *lat_us;  /* samples, shared array slice */
-    long cap;
     pthread_barrier_t *start;
 };
+
+static int bucket_of(uint32_t us) {
+    if (us < EXACT) return us;
+    int e = 31 - __builtin_clz(us);
+    return EXACT + (e - SUB_BITS - 1) * (1 << SUB_BITS) + ((us >> (e - SUB_BITS)) & ((1 << SUB_BITS) - 1));
+}
+
+/* The largest value that falls into bucket b. */
+static uint64_t upper_of(int b) {
+    if (b < EXACT) return b;
+    int e = (b - EXACT) / (1 << SUB_BITS) + SUB_BITS + 1, sub = (b - EXACT) % (1 << SUB_BITS);
+    return ((uint64_t)((1 << SUB_BITS) + sub + 1) << (e - SUB_BITS)) - 1;
+}
+
+static void record(struct histogram *h, uint32_t us) {
+    __atomic_fetch_add(&h->count[bucket_of(us)], 1, __ATOMIC_RELAXED);
+    uint32_t m = __atomic_load_n(&h->max, __ATOMIC_RELAXED);
+    while (us > m && !__atomic_compare_exchange_n(&h->max, &m, us, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+    }
+}
+
+static void fail_one(void) {
+    __atomic_fetch_add(&total.errors, 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&interval.errors, 1, __ATOMIC_RELAXED);
+}
+
+/* Moves h's counts into out (h is left empty while workers keep adding to it). */
+static void drain(struct histogram *h, struct histogram *out) {
+    for (int i = 0; i < BUCKETS; i++) out->count[i] = __atomic_exchange_n(&h->count[i], 0, __ATOMIC_RELAXED);
+    out->errors = __atomic_exchange_n(&h->errors, 0, __ATOMIC_RELAXED);
+    out->max = __atomic_exchange_n(&h->max, 0, __ATOMIC_RELAXED);
+}
+
+static uint64_t requests_in(const struct histogram *h) {
+    uint64_t n = 0;
+    for (int i = 0; i < BUCKETS; i++) n += h->count[i];
+    return n;
+}
+
+static uint64_t percentile(const struct histogram *h, double p) {
+    uint64_t n = requests_in(h), rank = (uint64_t)((n - 1) * p), seen = 0;
+    if (n == 0) return 0;
+    for (int i = 0; i < BUCKETS; i++) {
+        seen += h->count[i];
+        if (seen > rank) return upper_of(i);
+    }
+    return 0;
+}
+
+static void print_figures(const struct histogram *h, double seconds) {
+    uint64_t n = requests_in(h);
+    printf("requests=%llu errors=%llu ops/s=%.0f p50_us=%llu p99_us=%llu p999_us=%llu max_us=%u",
+           (unsigned long long)n, (unsigned long long)h->errors, n / seconds, (unsigned long long)percentile(h, 0.50),
+           (unsigned long long)percentile(h, 0.99), (unsigned long long)percentile(h, 0.999), h->max);
+}
+
+/* Open descriptors and VmRSS (KiB) of process pid, -1 if it is gone. */
+static void server_state(long pid, long *fds, long *rss_kb) {
+    char path[64];
+    *fds = *rss_kb = -1;
+    snprintf(path, sizeof path, "/proc/%ld/fd", pid);
+    DIR *d = opendir(path);
+    if (d) {
+        *fds = 0;
+        for (struct dirent *e; (e = readdir(d));) if (e->d_name[0] != '.') (*fds)++;
+        closedir(d);
+    }
+    snprintf(path, sizeof path, "/proc/%ld/status", pid);
+    FILE *f = fopen(path, "r");
+    if (f) {
+        char line[256];
+        while (fgets(line, sizeof line, f)) sscanf(line, "VmRSS: %ld", rss_kb);
+        fclose(f);
+    }
+}
 
 static double now(void) {
     struct timespec t;
@@ -65,10 +157,6 @@ static void *run(void *arg) {
     struct worker *w = arg;
     int s = connect_to(w->sock);
     pthread_barrier_wait(w->start);
-    if (s < 0) {
-        w->errors++;
-        return NULL;
-    }
     unsigned char cdb[16] = {0x5e, 0, 0, 0, 0, 0, 0, 0x20, 0x00};
     static __thread unsigned char reply[8 + 96 + 8192];
     char cbuf[CMSG_SPACE(sizeof(int))];
@@ -76,6 +164,13 @@ static void *run(void *arg) {
     while (1) {
         double t0 = now();
         if (t0 >= end) break;
+        if (s < 0) {
+            /* A failed connect or request: count it, pause so a dead server is not spun on, retry. */
+            fail_one();
+            usleep(10000);
+            s = connect_to(w->sock);
+            continue;
+        }
         struct iovec iov = {cdb, sizeof cdb};
         struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
         struct cmsghdr *c = CMSG_FIRSTHDR(&m);
@@ -83,35 +178,31 @@ static void *run(void *arg) {
         c->cmsg_type = SCM_RIGHTS;
         c->cmsg_len = CMSG_LEN(sizeof(int));
         memcpy(CMSG_DATA(c), &w->devfd, sizeof(int));
-        if (sendmsg(s, &m, 0) != sizeof cdb || read_full(s, reply, 104) < 0) {
-            w->errors++;
-            break;
+        uint32_t size = 0;
+        if (sendmsg(s, &m, MSG_NOSIGNAL) != sizeof cdb || read_full(s, reply, 104) < 0
+            || ((size = (reply[4] << 24) | (reply[5] << 16) | (reply[6] << 8) | reply[7]) > 8192)
+            || (size && read_full(s, reply + 104, size) < 0)) {
+            close(s);
+            s = -1;
+            continue;
         }
-        uint32_t size = (reply[4] << 24) | (reply[5] << 16) | (reply[6] << 8) | reply[7];
-        if (size && read_full(s, reply + 104, size) < 0) {
-            w->errors++;
-            break;
-        }
-        double dt = now() - t0;
-        if (w->done < w->cap) w->lat_us[w->done] = (uint32_t)(dt * 1e6 + 0.5);
-        w->done++;
+        uint32_t us = (uint32_t)((now() - t0) * 1e6 + 0.5);
+        record(&total, us);
+        record(&interval, us);
     }
-    close(s);
+    if (s >= 0) close(s);
     return NULL;
 }
 
-static int cmp(const void *a, const void *b) {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 int main(int argc, char **argv) {
-    if (argc != 5) {
-        fprintf(stderr, "usage: %s SOCKET DEVICE CONNECTIONS SECONDS\n", argv[0]);
+    if (argc < 5 || argc > 7) {
+        fprintf(stderr, "usage: %s SOCKET DEVICE CONNECTIONS SECONDS [INTERVAL [PID]]\n", argv[0]);
         return 2;
     }
     int n = atoi(argv[3]);
     double secs = atof(argv[4]);
+    double every = argc > 5 ? atof(argv[5]) : 0;
+    long pid = argc > 6 ? atol(argv[6]) : 0;
     int devfd = open(argv[2], O_RDWR);
     if (devfd < 0) {
         perror(argv[2]);
@@ -119,35 +210,38 @@ int main(int argc, char **argv) {
     }
     struct worker *w = calloc(n, sizeof *w);
     pthread_t *t = calloc(n, sizeof *t);
-    uint32_t *samples = malloc(sizeof(uint32_t) * MAX_SAMPLES);
     pthread_barrier_t start;
     pthread_barrier_init(&start, NULL, n + 1);
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setstacksize(&attr, 256 * 1024);
-    long cap = MAX_SAMPLES / n;
     for (int i = 0; i < n; i++) {
-        w[i] = (struct worker){argv[1], devfd, secs, 0, 0, samples + i * cap, cap, &start};
+        w[i] = (struct worker){argv[1], devfd, secs, &start};
         pthread_create(&t[i], &attr, run, &w[i]);
     }
     pthread_barrier_wait(&start);
     double t0 = now();
-    long done = 0, errors = 0, kept = 0;
-    for (int i = 0; i < n; i++) {
-        pthread_join(t[i], NULL);
-        done += w[i].done;
-        errors += w[i].errors;
+    if (every > 0) {
+        static struct histogram slice;
+        long fds, rss_kb;
+        for (double next = t0 + every; next <= t0 + secs + every / 2; next += every) {
+            double left = next - now();
+            if (left > 0) usleep((useconds_t)(left * 1e6));
+            drain(&interval, &slice);
+            printf("interval t_s=%.0f conns=%d ", now() - t0, n);
+            print_figures(&slice, every);
+            if (pid > 0) {
+                server_state(pid, &fds, &rss_kb);
+                printf(" server_fds=%ld server_rss_kb=%ld", fds, rss_kb);
+            }
+            printf("\n");
+            fflush(stdout);
+        }
     }
+    for (int i = 0; i < n; i++) pthread_join(t[i], NULL);
     double elapsed = now() - t0;
-    /* Compact the per-thread slices into one array of samples. */
-    for (int i = 0; i < n; i++) {
-        long k = w[i].done < cap ? w[i].done : cap;
-        memmove(samples + kept, w[i].lat_us, k * sizeof(uint32_t));
-        kept += k;
-    }
-    qsort(samples, kept, sizeof(uint32_t), cmp);
-#define PCT(p) (kept ? samples[(long)((kept - 1) * (p))] : 0)
-    printf("conns=%d requests=%ld errors=%ld ops/s=%.0f p50_us=%u p99_us=%u p999_us=%u max_us=%u\n", n, done,
-           errors, done / elapsed, PCT(0.50), PCT(0.99), PCT(0.999), kept ? samples[kept - 1] : 0);
-    return errors ? 1 : 0;
+    printf("conns=%d ", n);
+    print_figures(&total, elapsed);
+    printf("\n");
+    return total.errors ? 1 : 0;
 }

@@ -18,30 +18,12 @@ secs=${1:-5}
 [ $# -gt 0 ] && shift
 conns=${*:-1 16 128 1024}
 ASSEMBLY=${PRHELPER_ASSEMBLY:-karaf-assembly/target/assembly}
-work=$(mktemp -d /tmp/prbench.XXXXXX)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-gcc -O2 -pthread -o "$work/prbench" bench/prbench.c
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+start_work prbench
 TICKS=$(getconf CLK_TCK)
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-wait_socket() { # wait_socket PATH PID
-    local i=0
-    while [ ! -S "$1" ]; do
-        kill -0 "$2" 2>/dev/null || { echo "process $2 exited before $1 appeared" >&2; exit 1; }
-        i=$((i + 1))
-        [ $i -lt 60000 ] || { echo "no socket $1 after 60 s" >&2; exit 1; }
-        sleep 0.001
-    done
-}
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 ours() { # ours SOCKET DATA [ASSEMBLY]: starts our agent in the background, sets PID
     PRHELPER_DATA=$2 "${3:-$ASSEMBLY}/bin/qemu-pr-helper" -q -k "$1" >/dev/null 2>&1 &
     PID=$!
@@ -54,10 +36,8 @@ ref() {
 }
 
 echo "# prhelper benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "machine: $(nproc) cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $(free -g | awk '/^Mem/ { print $2 }') GiB, kernel $(uname -r)"
 echo "reference: $(qemu-pr-helper -V | head -n 1)"
-echo "ours: $("$ASSEMBLY/bin/qemu-pr-helper" -V | head -n 1), $(java -version 2>&1 | head -n 1)"
-echo "command: bench/run.sh $secs $conns"
+machine_header "bench/run.sh $secs $conns"
 echo
 
 # ------------------------------------------------------------------ 3. cold start (first: quiet machine)

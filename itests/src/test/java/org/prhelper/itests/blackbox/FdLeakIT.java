@@ -5,9 +5,7 @@ import static org.junit.Assert.assertTrue;
 
 import java.io.FileDescriptor;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,7 +15,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import org.junit.After;
 import org.junit.AfterClass;
@@ -82,18 +79,19 @@ public class FdLeakIT {
     }
 
     private void assertDescriptorCountStable() throws Exception {
+        ProcessWatch watch = new ProcessWatch(server.pid());
         // Warm-up: whatever the server opens once (thread pools, classes, log files) is open after it.
         load(REQUESTS / 10, CLOSED_BY_RULE / 10);
-        long warm = settledDescriptorCount();
+        long warm = watch.settledDescriptorCount(SETTLE);
         load(REQUESTS, CLOSED_BY_RULE);
         // The server closes a connection's socket only after it notices our close: allow it time.
-        boolean back = Poll.until(SETTLE, () -> descriptorCount() <= warm + TOLERANCE);
-        assertTrue(server + " has " + descriptorCount() + " descriptors open after " + REQUESTS + " requests and "
+        boolean back = Poll.until(SETTLE, () -> watch.descriptorCount() <= warm + TOLERANCE);
+        assertTrue(server + " has " + watch.descriptorCount() + " descriptors open after " + REQUESTS + " requests and "
                 + CLOSED_BY_RULE + " connections closed by rule, " + warm + " after the warm-up\n"
-                + descriptorList(), back);
+                + watch.descriptorList(), back);
         assertTrue(server + " died under the load\n" + server.logTail(), server.isAlive());
         System.out.printf("%s: %d descriptors open after the warm-up, %d after the load%n", server, warm,
-                descriptorCount());
+                watch.descriptorCount());
     }
 
     /** Requests on several connections in parallel, then connections the server must close. */
@@ -156,48 +154,5 @@ public class FdLeakIT {
                 assertTrue(server + " kept connection " + i + " open", c.closedByServer());
             }
         }
-    }
-
-    /** The count once it stopped changing (closes of the warm-up's connections have landed). */
-    private long settledDescriptorCount() {
-        long[] last = {-1};
-        int[] sameInARow = {0};
-        Poll.until(SETTLE, () -> {
-            long now = descriptorCount();
-            sameInARow[0] = now == last[0] ? sameInARow[0] + 1 : 0;
-            last[0] = now;
-            return sameInARow[0] >= 5;
-        });
-        return last[0];
-    }
-
-    private long descriptorCount() {
-        try (Stream<Path> entries = Files.list(procFd())) {
-            return entries.count();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** What the descriptors point at, to tell what leaked when the count is off. */
-    private String descriptorList() {
-        StringBuilder list = new StringBuilder();
-        try (Stream<Path> entries = Files.list(procFd())) {
-            entries.forEach(fd -> {
-                try {
-                    list.append(fd.getFileName()).append(" -> ").append(Files.readSymbolicLink(fd)).append('\n');
-                } catch (IOException e) {
-                    list.append(fd.getFileName()).append(" (closed meanwhile)\n");
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return list.toString();
-    }
-
-    /** The server's own descriptors: our launcher execs the JVM, so the started process is it. */
-    private Path procFd() {
-        return Paths.get("/proc", Long.toString(server.pid()), "fd");
     }
 }

@@ -2,6 +2,7 @@ package org.prhelper.itests.blackbox;
 
 import java.nio.ByteBuffer;
 import java.util.HexFormat;
+import java.util.List;
 
 /** One response exactly as it came off the wire: int32 status, int32 data size, 96 sense bytes, data. */
 final class Reply {
@@ -41,6 +42,32 @@ final class Reply {
             }
         }
         return true;
+    }
+
+    /**
+     * Where two transcripts (replies and notes, in order) part: the first index whose entries differ,
+     * replies compared by {@link #matchesReference}, or -1 if they are alike to the end.
+     */
+    static int firstDifference(List<Object> actual, List<Object> expected) {
+        for (int i = 0; i < Math.max(actual.size(), expected.size()); i++) {
+            if (i >= actual.size() || i >= expected.size()) {
+                return i;
+            }
+            Object a = actual.get(i);
+            Object e = expected.get(i);
+            boolean same = a instanceof Reply && e instanceof Reply ? ((Reply) a).matchesReference((Reply) e)
+                    : a.equals(e);
+            if (!same) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Status and sense key/ASC/ASCQ: the kind of reply, for counting what a run saw. */
+    String summary() {
+        return String.format("status 0x%02x, sense %x/%02x/%02x", status(), senseKey(), raw[8 + 12] & 0xFF,
+                raw[8 + 13] & 0xFF);
     }
 
     /** Every byte, so two replies print alike exactly when they are byte-identical. */
