@@ -45,9 +45,20 @@ final class PrClient implements Closeable {
 
     /** A connection after the handshake, as QEMU does it: reads the server's flags and answers 0. */
     static PrClient connect(Path path) throws IOException {
+        return connect(path, READ_TIMEOUT_MS);
+    }
+
+    /**
+     * As {@link #connect(Path)}, waiting up to {@code handshakeMillis} for the server's flags: for a
+     * socket that exists before its server answers (bound by the launcher before the JVM starts, or
+     * by systemd), where the wait is the JVM's start-up, which a loaded machine stretches.
+     */
+    static PrClient connect(Path path, int handshakeMillis) throws IOException {
         PrClient client = open(path);
         try {
+            client.readTimeout(handshakeMillis);
             int flags = client.readInt();
+            client.readTimeout(READ_TIMEOUT_MS);
             if (flags != 0) {
                 throw new IOException("server offered feature flags " + Integer.toHexString(flags));
             }

@@ -35,7 +35,8 @@ public class PrivilegeDropIT {
         try (Daemon ours = Daemon.start("ours-dropped", List.of(Programs.ourLauncher().toString(), "-k",
                 socket.toString(), "-f", pidfile.toString(), "-u", "nobody", "-g", "nogroup"),
                 Map.of("PRHELPER_DATA", data.toString()), socket, data)) {
-            try (PrClient c = PrClient.connect(socket); RandomAccessFile devNull = new RandomAccessFile("/dev/null", "rw")) {
+            // The launcher binds the socket as root before the JVM starts, so the path is there early.
+            try (PrClient c = PrClient.connect(socket, 120_000); RandomAccessFile devNull = new RandomAccessFile("/dev/null", "rw")) {
                 assertEquals(expected.toString(), c.request(devNull.getFD(), PrClient.prIn(0, 8192), new byte[0]).toString());
             }
             assertEquals("pidfile", Long.toString(ours.pid()), Files.readString(pidfile).trim());
