@@ -106,6 +106,9 @@ EOF
         host_fail "$name: the guest finished" "$(grep -E '^\[boot\] (TIMEOUT|the guest did not)' "$share.log" | head -1 | sed 's/^\[boot\] //')"
     elif [ "$rc" != 0 ] && [ ! -s "$share/checks.txt" ]; then
         host_fail "$name: the guest finished" "guest/$script exited with $rc without reporting checks"
+    elif [ "$rc" != 0 ] && ! grep -q $'^FAIL\t' "$share/checks.txt"; then
+        # A script stopped by an error of its own (set -u, a crash) skipped the rest of its checks.
+        host_fail "$name: the guest finished" "guest/$script exited with $rc but reported no failing check: it died early (see $share.log)"
     else
         host_pass "$name: the guest finished (guest/$script exit status $rc)"
     fi

@@ -60,8 +60,8 @@ start_ours() {
     OURS_START_MS=$(( $(now_ms) - t0 ))
     say "our agent (pid $OURS_PID) accepts on $sock after ${OURS_START_MS} ms"
 }
-socket_or_dead() { # SOCKET PID STALE-INODE
-    { [ -S "$1" ] && [ "$(stat -c %i "$1" 2>/dev/null)" != "$3" ]; } || ! kill -0 "$2" 2>/dev/null
+socket_or_dead() { # SOCKET PID [STALE-INODE]
+    { [ -S "$1" ] && [ "$(stat -c %i "$1" 2>/dev/null)" != "${3:-none}" ]; } || ! kill -0 "$2" 2>/dev/null
 }
 
 # stop_pid PID NAME SECONDS: SIGTERM, wait up to SECONDS for the exit; sets STOP_RC (or "timeout",
