@@ -73,7 +73,7 @@ say "console snapshot -> $LAB_DIR/assembly-console"
 rm -rf "$LAB_DIR/assembly-console" "$LAB_DIR/console-key" "$LAB_DIR/console-key.pub"
 cp -a "$LAB_DIR/assembly" "$LAB_DIR/assembly-console" || setup_fail "copying the assembly failed"
 ssh-keygen -q -t rsa -b 2048 -N '' -C prhelper-e2e -f "$LAB_DIR/console-key" || setup_fail "ssh-keygen failed"
-sed -i 's#^\([[:space:]]*prhelper/[^,]*\)$#\1, ssh, bundle, prhelper-shell#' \
+sed -i 's#^\(.*prhelper/[0-9][^,]*\)$#\1, ssh, bundle, prhelper-shell#' \
     "$LAB_DIR/assembly-console/etc/org.apache.karaf.features.cfg"
 grep -q 'prhelper/.*, ssh, bundle, prhelper-shell' "$LAB_DIR/assembly-console/etc/org.apache.karaf.features.cfg" \
     || setup_fail "cannot add the console features to featuresBoot"

@@ -8,12 +8,14 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import javax.management.StandardMBean;
 
+import org.osgi.service.component.ComponentContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -42,15 +44,18 @@ import org.slf4j.LoggerFactory;
  * their first request, and {@code org.prhelper:type=Health}.
  */
 // Immediate: a delayed component would lose its counters whenever the shell let go of it.
-@Component(service = {AuditSink.class, RequestStatistics.class}, immediate = true)
+// The socket directory is looked up when health is asked for, not bound: the sockets it lists send
+// their records here, so binding it closes a cycle (sockets -> this -> directory -> sockets) that SCR
+// reports as an error when all of them start at once, as after a refresh.
+@Component(service = {AuditSink.class, RequestStatistics.class}, immediate = true,
+        reference = @Reference(name = RequestStats.SOCKETS, service = SocketDirectory.class,
+                cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC))
 public final class RequestStats implements AuditSink, RequestStatistics, HealthMBean {
     static final String DOMAIN = "org.prhelper";
+    static final String SOCKETS = "sockets";
     private static final Logger LOG = LoggerFactory.getLogger(RequestStats.class);
 
-    // Optional and dynamic: stopping the transport or a backend must not reset the counters.
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    private volatile SocketDirectory sockets;
+    private volatile Supplier<SocketDirectory> sockets = () -> null;
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, fieldOption = FieldOption.UPDATE)
@@ -68,6 +73,11 @@ public final class RequestStats implements AuditSink, RequestStatistics, HealthM
     private List<ObjectName> registered = new ArrayList<>();
 
     @Activate
+    void activate(ComponentContext context) {
+        sockets = () -> context.locateService(SOCKETS);
+        start();
+    }
+
     void start() {
         register(name("Health", null), new StandardMBean(this, HealthMBean.class, false));
     }
@@ -152,7 +162,7 @@ public final class RequestStats implements AuditSink, RequestStatistics, HealthM
     }
 
     List<String> reasons() {
-        SocketDirectory directory = sockets;
+        SocketDirectory directory = sockets.get();
         long[] lastMinute = recent.lastMinute(Instant.now().getEpochSecond());
         return Health.reasons(directory == null ? null : directory.sockets(), backends.size(), lastMinute[0],
                 lastMinute[1]);
