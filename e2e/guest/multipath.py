@@ -8,6 +8,7 @@ qemu-pr-helper on each path (SG_IO, one I_T nexus each) and with sg_persist / mp
 agent's console (ssh, key $E2E_CONSOLE_KEY) stops and starts the multipath bundle under traffic and
 runs the pr: commands. Writes PASS/FAIL lines to /share/checks.txt like common.sh.
 """
+import glob
 import os
 import re
 import subprocess
@@ -140,6 +141,7 @@ def main():
     hot_swap()
     console_commands()
     multipathd_stopped()
+    lun_removed()
     settle()
     ours(*out(CLEAR, key=KEY))
 
@@ -380,6 +382,56 @@ def multipathd_stopped():
     expect("multipathd back: REGISTER through the map", ours(*out(REGISTER, sakey=KEY)), GOOD)
     record(keys_on(P0) == [KEY, KEY], "multipathd back: REGISTER through the map reaches both nexuses",
            f"keys {keys_on(P0)}")
+
+
+def lun_removed():
+    """Issue 9's fault: LUN 0 deleted from the target behind path 1 while both helpers hold an open
+    descriptor of that path (as QEMU holds its disk's). A request on it must get the same answer from
+    ours as from qemu-pr-helper, within the client's 60 s; the map goes on through path 0."""
+    dev1 = os.path.basename(os.path.realpath(P1))
+    address = ":".join(os.path.basename(os.path.realpath(f"/sys/block/{dev1}/device")).split(":")[:3])
+    tpgs = [t for t in glob.glob("/sys/kernel/config/target/loopback/*/tpgt_1")
+            if open(os.path.join(t, "address")).read().strip() == address]
+    if len(tpgs) != 1:
+        record(False, "LUN removed: path 1's tcm_loop target found", f"address {address}, matches {tpgs}")
+        return
+    lun = os.path.join(tpgs[0], "lun", "lun_0")
+    (link,) = [os.path.join(lun, n) for n in os.listdir(lun) if os.path.islink(os.path.join(lun, n))]
+    backstore = os.path.realpath(link)
+    settle()
+    fd = os.open(P1, os.O_RDWR)
+    try:
+        os.unlink(link)
+        os.rmdir(lun)
+        deadline = time.monotonic() + 30
+        while os.path.exists(f"/sys/block/{dev1}") and time.monotonic() < deadline:
+            time.sleep(0.5)
+        record(not os.path.exists(f"/sys/block/{dev1}"), f"LUN removed: {dev1} is gone from the initiator",
+               "still there after 30 s")
+        replies = {}
+        for name, sock in (("reference", ref_sock), ("ours", ours_sock)):
+            waiting(f"a reply from {name} for the removed {P1}")
+            conn = Connection(sock, 60)
+            start = time.monotonic()
+            try:
+                replies[name] = (conn.request(fd, cdb_in(READ_KEYS, 8192)), time.monotonic() - start)
+            except (Closed, OSError) as e:
+                replies[name] = (None, str(e))
+            finally:
+                conn.close()
+        (theirs, t_ref), (mine, t_ours) = replies["reference"], replies["ours"]
+        same = mine is not None and theirs is not None and \
+            (mine.status, mine.sense, mine.data) == (theirs.status, theirs.sense, theirs.data)
+        record(same and t_ours < 60, f"LUN removed: READ KEYS on the held descriptor, ours == qemu-pr-helper: "
+               + (f"{mine.describe()} after {t_ours:.2f} s" if mine else "no reply"),
+               f"ours {mine.describe() if mine else t_ours} | reference {theirs.describe() if theirs else t_ref}")
+        settle()
+        expect("LUN removed behind path 1: READ KEYS through the map (path 0)", ours(cdb_in(READ_KEYS, 8192)), GOOD)
+    finally:
+        os.close(fd)
+        if not os.path.isdir(lun):
+            os.mkdir(lun)
+            os.symlink(backstore, os.path.join(lun, os.path.basename(link)))
 
 
 def sg_persist(*args):

@@ -12,7 +12,6 @@ import org.prhelper.api.SenseCode;
 final class SgIoResultMapper {
     // Linux errno values of asm-generic (x86-64, arm64 and most others; alpha, mips, parisc, sparc differ).
     private static final int ENOMEM = 12;
-    private static final int ENODEV = 19;
     private static final int EINVAL = 22;
     private static final int ENOSPC = 28;
     private static final int EDOM = 33;
@@ -71,12 +70,14 @@ final class SgIoResultMapper {
     private static void fromErrno(int errno, PrResponse response) {
         switch (errno) {
             case EDOM -> response.statusOnly(ScsiStatus.TASK_SET_FULL);
-            case ENODEV, EREMOTEIO, ENOMEM -> response.checkCondition(SenseCode.INTERNAL_TARGET_FAILURE);
+            case EREMOTEIO, ENOMEM -> response.checkCondition(SenseCode.INTERNAL_TARGET_FAILURE);
             case EBADE -> response.statusOnly(ScsiStatus.RESERVATION_CONFLICT);
             case ENODATA -> response.checkCondition(SenseCode.MEDIUM_UNRECOVERED_READ_ERROR);
             case ENOMEDIUM -> response.checkCondition(SenseCode.LUN_NOT_READY_NO_MEDIUM);
             case EINVAL -> response.checkCondition(SenseCode.INVALID_FIELD_IN_CDB);
             case ENOSPC -> response.checkCondition(SenseCode.SPACE_ALLOCATION_FAILED_WRITE_PROTECT);
+            // ENODEV (the device was removed under an open descriptor) too, as in Debian's
+            // qemu-pr-helper: measured in the lab (e2e boot 3, LUN deleted behind a path).
             default -> response.checkCondition(SenseCode.IO_ERROR);
         }
     }

@@ -45,7 +45,8 @@ public class SgIoResultMapperTest {
         return List.of(
                 // 1. errno of the ioctl
                 row("EDOM -> TASK SET FULL", errno(33), TASK_SET_FULL, none()),
-                row("ENODEV -> HARDWARE ERROR", errno(19), CHECK_CONDITION, fixed(0x04, 0x44, 0x00)),
+                row("ENODEV (device removed) -> ABORTED COMMAND, as Debian's", errno(19), CHECK_CONDITION,
+                        fixed(0x0B, 0x00, 0x06)),
                 row("EREMOTEIO -> HARDWARE ERROR", errno(121), CHECK_CONDITION, fixed(0x04, 0x44, 0x00)),
                 row("EBADE -> RESERVATION CONFLICT", errno(52), RESERVATION_CONFLICT, none()),
                 row("ENODATA -> MEDIUM ERROR", errno(61), CHECK_CONDITION, fixed(0x03, 0x11, 0x00)),
