@@ -211,8 +211,6 @@ final class Listener {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-        if (identity == null) {
             closeOurDescriptorOnly();
         }
         try {
