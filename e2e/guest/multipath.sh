@@ -31,6 +31,9 @@ pass "ours: the agent accepts on $OURS_SOCK (after ${OURS_START_MS} ms)"
 # The console's features are installed at the first start, after the socket is served.
 wait_until 180 "the agent's console on 127.0.0.1:8101" ssh_ready \
     && pass "ours: the console answers over ssh" || fail "ours: the console answers over ssh" "no answer in 180 s"
+# Installing the console's features must not have restarted the agent's bundles (autoRefresh=false).
+check "ours: switching the console on did not close the socket (no 'Stopped serving' in karaf.log)" \
+    test "$(grep -c 'Stopped serving' /tmp/prhelper-data/log/karaf.log)" = 0
 
 waiting "multipath.py"
 python3 "$E2E_HOME/guest/multipath.py" "$OURS_SOCK" "$REF_SOCK" "$LAB_MPATH" "$LAB_PATH0" "$LAB_PATH1" \
