@@ -300,20 +300,29 @@ def under_traffic(what, switch_off, switch_on):
         except (Closed, OSError) as e:
             result["error"] = str(e)
 
-    gone, back = log_count("Backend multipath gone"), log_count("Backend multipath available")
+    def settled(text, count):
+        # Wait for the agent to log the swap rather than sleep a fixed time: Felix FileInstall polls etc/
+        # and a loaded machine can miss a short delete-restore window altogether (seen in CI: gone 1, back 1).
+        deadline = time.monotonic() + 60
+        while log_count(text) < count and time.monotonic() < deadline:
+            time.sleep(0.2)
+
+    gone0, back0 = log_count("Backend multipath gone"), log_count("Backend multipath available")
     worker = threading.Thread(target=loop)
     worker.start()
     try:
-        for _ in range(2):
+        for cycle in range(1, 3):
             time.sleep(2)
             switch_off()
-            time.sleep(3)
+            settled("Backend multipath gone", gone0 + cycle)
+            time.sleep(1)
             switch_on()
-        time.sleep(3)
+            settled("Backend multipath available", back0 + cycle)
+        time.sleep(2)
     finally:
         stop.set()
         worker.join(60)
-    gone, back = log_count("Backend multipath gone") - gone, log_count("Backend multipath available") - back
+    gone, back = log_count("Backend multipath gone") - gone0, log_count("Backend multipath available") - back0
     record(gone == 2 and back == 2, f"{what}: the multipath backend went away and came back twice (karaf.log)",
            f"gone {gone}, back {back}")
     record(result["error"] is None and not result["other"] and result["good"] > 0,
