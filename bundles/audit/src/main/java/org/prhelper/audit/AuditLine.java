@@ -22,10 +22,14 @@ final class AuditLine {
     }
 
     static String format(AuditRecord r) {
+        return append(new StringBuilder(320), r).toString();
+    }
+
+    /** Appends the line of {@code r} (without a line end) to {@code b}, after a space if b holds text. */
+    static StringBuilder append(StringBuilder b, AuditRecord r) {
         PeerIdentity peer = r.peer() == null ? PeerIdentity.UNKNOWN : r.peer();
         DeviceIdentity device = r.device() == null ? DeviceIdentity.UNKNOWN : r.device();
         boolean out = r.opcode() == PrRequest.OPCODE_PR_OUT;
-        StringBuilder b = new StringBuilder(320);
         text(b, "socket", r.socket());
         number(b, "peer.pid", peer.pid());
         number(b, "peer.uid", peer.uid());
@@ -53,7 +57,7 @@ final class AuditLine {
         if (r.user() != null) {
             text(b, "user", r.user());
         }
-        return b.toString();
+        return b;
     }
 
     /** The WWID, or for a device-mapper map (which has none) its uuid. */

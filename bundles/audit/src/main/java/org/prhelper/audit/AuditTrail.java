@@ -1,10 +1,14 @@
 package org.prhelper.audit;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -19,25 +23,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Records every request: in a bounded in-memory ring for the shell, as a line on the logger
- * {@value #LOGGER} (pax-logging sends it to its own rotating file) and as an OSGi event when an
- * EventAdmin is present. Runs on the request's thread after the reply, so it takes no lock of its
- * own and never throws.
+ * Records every request: in a bounded in-memory ring for the shell, as a line in the audit file
+ * (see {@link AuditFile}) and as an OSGi event when an EventAdmin is present. Runs on the request's
+ * thread after the reply, so it takes no lock and never throws.
  */
 // Immediate: a delayed component would be dropped, with its history, whenever its last user let go.
 @Component(service = {AuditSink.class, AuditLog.class}, configurationPid = "org.prhelper.audit", immediate = true)
 @Designate(ocd = AuditConfig.class)
 public final class AuditTrail implements AuditSink, AuditLog {
-    static final String LOGGER = "prhelper.audit";
+    static final String FILE_NAME = "prhelper-audit.log";
     static final int DEFAULT_MEMORY_RECORDS = 10000;
     static final int MAX_MEMORY_RECORDS = 1_000_000;
+    static final int DEFAULT_MAX_FILE_SIZE_MB = 16;
+    static final int DEFAULT_MAX_FILES = 9;
 
     private static final Logger LOG = LoggerFactory.getLogger(AuditTrail.class);
-    private static final Logger AUDIT = LoggerFactory.getLogger(LOGGER);
 
     private final AtomicLong failures = new AtomicLong();
     private volatile AuditRing ring = new AuditRing(0);
-    private volatile boolean log;
+    /** Null while the file is off or could not be opened. */
+    private volatile AuditFile file;
     private volatile boolean postEvents;
     // Typed by our own class, never EventAdmin: SCR reflects on this class's members, which must
     // resolve where org.osgi.service.event is missing.
@@ -49,34 +54,82 @@ public final class AuditTrail implements AuditSink, AuditLog {
     }
 
     @Modified
-    void configure(AuditConfig config) {
-        int capacity = memoryRecords(config);
+    synchronized void configure(AuditConfig config) {
+        int capacity = inRange("memoryRecords", config::memoryRecords, 0, MAX_MEMORY_RECORDS, DEFAULT_MEMORY_RECORDS);
         AuditRing old = ring;
         if (capacity != old.capacity()) {
-            // A record arriving during the copy may miss the new ring; the log still has it.
+            // A record arriving during the copy may miss the new ring; the file still has it.
             AuditRing resized = new AuditRing(capacity);
             old.recent(capacity).forEach(resized::add);
             ring = resized;
         }
-        log = config.log();
+        configureFile(config);
         postEvents = config.events();
     }
 
-    static int memoryRecords(AuditConfig config) {
+    private void configureFile(AuditConfig config) {
+        AuditFile current = file;
+        if (!config.log()) {
+            file = null;
+            closeQuietly(current);
+            return;
+        }
+        Path path = path(config.file());
+        long maxBytes = inRange("maxFileSizeMb", config::maxFileSizeMb, 1, 4096, DEFAULT_MAX_FILE_SIZE_MB) * 1024L * 1024L;
+        int keep = inRange("maxFiles", config::maxFiles, 0, 1000, DEFAULT_MAX_FILES);
+        if (current != null && current.path().equals(path) && current.maxBytes() == maxBytes && current.keep() == keep) {
+            return;
+        }
+        AuditFile opened = null;
+        try {
+            opened = new AuditFile(path, maxBytes, keep);
+        } catch (IOException | RuntimeException e) {
+            LOG.error("file = '{}': cannot open the audit file {}; requests are recorded in memory only: {}",
+                    config.file(), path, e.toString());
+        }
+        // The new file first: a request recorded meanwhile goes to one of the two.
+        file = opened;
+        closeQuietly(current);
+    }
+
+    /** Where the file goes: as configured (relative to Karaf's base folder), else in Karaf's log folder. */
+    static Path path(String configured) {
+        if (configured == null || configured.isBlank()) {
+            return Path.of(System.getProperty("karaf.log", "log"), FILE_NAME);
+        }
+        Path p = Path.of(configured.trim());
+        String base = System.getProperty("karaf.base");
+        return p.isAbsolute() || base == null ? p : Path.of(base).resolve(p);
+    }
+
+    /** The configured value, or {@code fallback} with an error naming the key when it is out of range or no number. */
+    static int inRange(String key, IntSupplier configured, int min, int max, int fallback) {
         int value;
         try {
-            value = config.memoryRecords();
+            value = configured.getAsInt();
         } catch (RuntimeException e) {
             // SCR throws when the configured text is not a number; a typo must not leave requests unaudited.
-            LOG.error("memoryRecords is not a number ({}); using {}", e.getMessage(), DEFAULT_MEMORY_RECORDS);
-            return DEFAULT_MEMORY_RECORDS;
+            LOG.error("{} is not a number ({}); using {}", key, e.getMessage(), fallback);
+            return fallback;
         }
-        if (value < 0 || value > MAX_MEMORY_RECORDS) {
-            LOG.error("memoryRecords = {} is out of range 0..{}; using {}", value, MAX_MEMORY_RECORDS,
-                    DEFAULT_MEMORY_RECORDS);
-            return DEFAULT_MEMORY_RECORDS;
+        if (value < min || value > max) {
+            LOG.error("{} = {} is out of range {}..{}; using {}", key, value, min, max, fallback);
+            return fallback;
         }
         return value;
+    }
+
+    @Deactivate
+    synchronized void deactivate() {
+        AuditFile current = file;
+        file = null;
+        closeQuietly(current);
+    }
+
+    private static void closeQuietly(AuditFile f) {
+        if (f != null) {
+            f.close();
+        }
     }
 
     /** Bound with the service as Object, so that this class's signatures never name EventAdmin. */
@@ -101,8 +154,9 @@ public final class AuditTrail implements AuditSink, AuditLog {
         }
         try {
             ring.add(record);
-            if (log && AUDIT.isInfoEnabled()) {
-                AUDIT.info(AuditLine.format(record));
+            AuditFile f = file;
+            if (f != null) {
+                f.append(record);
             }
         } catch (RuntimeException e) {
             failed(e);
@@ -124,6 +178,11 @@ public final class AuditTrail implements AuditSink, AuditLog {
 
     int memoryCapacity() {
         return ring.capacity();
+    }
+
+    /** The audit file in use, null if none. */
+    AuditFile file() {
+        return file;
     }
 
     /** Logged on the 1st, 2nd, 4th, 8th... failure, so that a lasting fault cannot flood the log. */

@@ -7,8 +7,8 @@ import org.prhelper.api.AuditRecord;
 
 /**
  * Prints the rough cost of this bundle's own work in {@code record()} on the caller's thread.
- * Informative only: timings are not asserted. The log call itself is left out: its cost is pax-logging's
- * and was measured in Karaf.
+ * Informative only: timings are not asserted. The audit file is left out: the caller only queues the
+ * record, and the writer formats it on its own thread.
  */
 public class AuditCostTest {
     private static final int WARMUP = 200_000;

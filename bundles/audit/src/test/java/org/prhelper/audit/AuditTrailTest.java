@@ -1,19 +1,32 @@
 package org.prhelper.audit;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import java.io.IOException;
 import java.lang.annotation.Annotation;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
 
+import org.junit.Rule;
 import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
 import org.osgi.service.event.Event;
 import org.prhelper.api.AuditRecord;
 
 public class AuditTrailTest {
+    @Rule
+    public TemporaryFolder tmp = new TemporaryFolder();
+
     static AuditConfig config(int memoryRecords, boolean log, boolean events) {
+        return config(memoryRecords, log, events, "", 16, 9);
+    }
+
+    static AuditConfig config(int memoryRecords, boolean log, boolean events, String file, int maxFileSizeMb,
+            int maxFiles) {
         return new AuditConfig() {
             @Override
             public Class<? extends Annotation> annotationType() {
@@ -31,6 +44,21 @@ public class AuditTrailTest {
             }
 
             @Override
+            public String file() {
+                return file;
+            }
+
+            @Override
+            public int maxFileSizeMb() {
+                return maxFileSizeMb;
+            }
+
+            @Override
+            public int maxFiles() {
+                return maxFiles;
+            }
+
+            @Override
             public boolean events() {
                 return events;
             }
@@ -39,7 +67,7 @@ public class AuditTrailTest {
 
     /** As Felix SCR's configuration object behaves when memoryRecords is not a number. */
     private static AuditConfig notANumber() {
-        AuditConfig valid = config(0, true, true);
+        AuditConfig valid = config(0, false, true);
         return new AuditConfig() {
             @Override
             public Class<? extends Annotation> annotationType() {
@@ -57,6 +85,21 @@ public class AuditTrailTest {
             }
 
             @Override
+            public String file() {
+                return valid.file();
+            }
+
+            @Override
+            public int maxFileSizeMb() {
+                return valid.maxFileSizeMb();
+            }
+
+            @Override
+            public int maxFiles() {
+                return valid.maxFiles();
+            }
+
+            @Override
             public boolean events() {
                 return valid.events();
             }
@@ -70,13 +113,13 @@ public class AuditTrailTest {
     @Test
     public void memoryRecordsOutOfRangeFallsBackToTheDefaultWithAnError() {
         try (LogCapture errors = new LogCapture(AuditTrail.class.getName())) {
-            assertEquals(10000, new AuditTrail(config(-1, true, true)).memoryCapacity());
-            assertEquals(10000, new AuditTrail(config(1_000_001, true, true)).memoryCapacity());
+            assertEquals(10000, new AuditTrail(config(-1, false, true)).memoryCapacity());
+            assertEquals(10000, new AuditTrail(config(1_000_001, false, true)).memoryCapacity());
             assertEquals(List.of("memoryRecords = -1 is out of range 0..1000000; using 10000",
                     "memoryRecords = 1000001 is out of range 0..1000000; using 10000"),
                     errors.messages(Level.SEVERE));
-            assertEquals(0, new AuditTrail(config(0, true, true)).memoryCapacity());
-            assertEquals(1_000_000, new AuditTrail(config(1_000_000, true, true)).memoryCapacity());
+            assertEquals(0, new AuditTrail(config(0, false, true)).memoryCapacity());
+            assertEquals(1_000_000, new AuditTrail(config(1_000_000, false, true)).memoryCapacity());
             assertEquals(2, errors.records.size());
         }
     }
@@ -92,31 +135,97 @@ public class AuditTrailTest {
     }
 
     @Test
-    public void eachRecordIsOneInfoLineOnPrhelperAudit() {
-        try (LogCapture audit = new LogCapture("prhelper.audit")) {
-            AuditTrail trail = new AuditTrail(config(10, true, true));
-            trail.record(Records.register());
-            assertEquals(1, audit.records.size());
-            LogRecord line = audit.records.get(0);
-            assertEquals(Level.INFO, line.getLevel());
-            assertEquals(AuditLine.format(Records.register()), line.getMessage());
-        }
+    public void eachRecordIsOneLineInTheConfiguredFile() throws IOException {
+        Path file = tmp.getRoot().toPath().resolve("audit.log");
+        AuditTrail trail = new AuditTrail(config(10, true, true, file.toString(), 16, 9));
+        trail.record(Records.register());
+        trail.deactivate();
+        List<String> lines = Files.readAllLines(file);
+        assertEquals(1, lines.size());
+        assertTrue(lines.get(0), lines.get(0).endsWith(" " + AuditLine.format(Records.register())));
     }
 
     @Test
     public void logOffWritesNoLineButStillKeepsTheRecord() {
-        try (LogCapture audit = new LogCapture("prhelper.audit")) {
-            AuditTrail trail = new AuditTrail(config(10, false, true));
+        Path file = tmp.getRoot().toPath().resolve("audit.log");
+        AuditTrail trail = new AuditTrail(config(10, false, true, file.toString(), 16, 9));
+        trail.record(Records.readKeys(1));
+        trail.deactivate();
+        assertFalse(Files.exists(file));
+        assertEquals(List.of(1L), ids(trail.recent(10)));
+    }
+
+    @Test
+    public void aNewFileSettingMovesTheLinesThereAndTheOldFileKeepsItsOwn() throws IOException {
+        Path first = tmp.getRoot().toPath().resolve("first.log");
+        Path second = tmp.getRoot().toPath().resolve("second.log");
+        AuditTrail trail = new AuditTrail(config(10, true, false, first.toString(), 16, 9));
+        trail.record(Records.readKeys(1000));
+        trail.configure(config(10, true, false, second.toString(), 16, 9));
+        trail.record(Records.readKeys(2000));
+        trail.deactivate();
+        assertEquals(1, Files.readAllLines(first).size());
+        assertTrue(Files.readAllLines(first).get(0).contains(" latency_us=1"));
+        assertEquals(1, Files.readAllLines(second).size());
+        assertTrue(Files.readAllLines(second).get(0).contains(" latency_us=2"));
+    }
+
+    @Test
+    public void theDefaultFileIsInKarafsLogFolderAndARelativeOneUnderKarafsBase() {
+        String log = System.getProperty("karaf.log");
+        String base = System.getProperty("karaf.base");
+        try {
+            System.setProperty("karaf.log", "/var/lib/prhelper/log");
+            System.setProperty("karaf.base", "/opt/prhelper");
+            assertEquals(Path.of("/var/lib/prhelper/log/prhelper-audit.log"), AuditTrail.path(" "));
+            assertEquals(Path.of("/opt/prhelper/audit/a.log"), AuditTrail.path("audit/a.log"));
+            assertEquals(Path.of("/srv/a.log"), AuditTrail.path("/srv/a.log"));
+        } finally {
+            restore("karaf.log", log);
+            restore("karaf.base", base);
+        }
+    }
+
+    private static void restore(String key, String value) {
+        if (value == null) {
+            System.clearProperty(key);
+        } else {
+            System.setProperty(key, value);
+        }
+    }
+
+    @Test
+    public void aFileThatCannotBeOpenedIsAnErrorNamingTheKeyAndRecordsStayInMemory() throws IOException {
+        Path notAFolder = tmp.newFile("plain").toPath();
+        try (LogCapture errors = new LogCapture(AuditTrail.class.getName())) {
+            AuditTrail trail = new AuditTrail(config(10, true, false, notAFolder.resolve("audit.log").toString(), 16, 9));
             trail.record(Records.readKeys(1));
-            assertTrue(audit.records.isEmpty());
             assertEquals(List.of(1L), ids(trail.recent(10)));
+            List<String> logged = errors.messages(Level.SEVERE);
+            assertEquals(1, logged.size());
+            assertTrue(logged.get(0), logged.get(0).startsWith("file = '" + notAFolder.resolve("audit.log")
+                    + "': cannot open the audit file"));
+            trail.deactivate();
+        }
+    }
+
+    @Test
+    public void fileLimitsOutOfRangeFallBackToTheDefaultsWithAnError() {
+        Path file = tmp.getRoot().toPath().resolve("audit.log");
+        try (LogCapture errors = new LogCapture(AuditTrail.class.getName())) {
+            AuditTrail trail = new AuditTrail(config(10, true, false, file.toString(), 0, 1001));
+            assertEquals(16L << 20, trail.file().maxBytes());
+            assertEquals(9, trail.file().keep());
+            assertEquals(List.of("maxFileSizeMb = 0 is out of range 1..4096; using 16",
+                    "maxFiles = 1001 is out of range 0..1000; using 9"), errors.messages(Level.SEVERE));
+            trail.deactivate();
         }
     }
 
     @Test
     public void recentIsBoundedAndOldestFirst() {
-        try (LogCapture quiet = new LogCapture("prhelper.audit")) {
-            AuditTrail trail = new AuditTrail(config(3, true, false));
+        {
+            AuditTrail trail = new AuditTrail(config(3, false, false));
             for (long i = 1; i <= 5; i++) {
                 trail.record(Records.readKeys(i));
             }
@@ -127,17 +236,17 @@ public class AuditTrailTest {
 
     @Test
     public void resizingKeepsTheMostRecentRecords() {
-        try (LogCapture quiet = new LogCapture("prhelper.audit")) {
-            AuditTrail trail = new AuditTrail(config(5, true, false));
+        {
+            AuditTrail trail = new AuditTrail(config(5, false, false));
             for (long i = 1; i <= 5; i++) {
                 trail.record(Records.readKeys(i));
             }
-            trail.configure(config(2, true, false));
+            trail.configure(config(2, false, false));
             assertEquals(List.of(4L, 5L), ids(trail.recent(100)));
-            trail.configure(config(4, true, false));
+            trail.configure(config(4, false, false));
             trail.record(Records.readKeys(6));
             assertEquals(List.of(4L, 5L, 6L), ids(trail.recent(100)));
-            trail.configure(config(0, true, false));
+            trail.configure(config(0, false, false));
             trail.record(Records.readKeys(7));
             assertEquals(List.of(), trail.recent(100));
         }
@@ -145,8 +254,8 @@ public class AuditTrailTest {
 
     @Test
     public void postsAnEventPerRecordWhileAnEventAdminIsBoundAndEventsAreOn() {
-        try (LogCapture quiet = new LogCapture("prhelper.audit")) {
-            AuditTrail trail = new AuditTrail(config(10, true, true));
+        {
+            AuditTrail trail = new AuditTrail(config(10, false, true));
             trail.record(Records.readKeys(1));
             FakeEventAdmin admin = new FakeEventAdmin();
             trail.bindEventAdmin(admin);
@@ -156,10 +265,10 @@ public class AuditTrailTest {
             assertEquals("org/prhelper/audit/ALLOWED", e.getTopic());
             assertEquals(0x1234L, e.getProperty("serviceActionKey"));
 
-            trail.configure(config(10, true, false));
+            trail.configure(config(10, false, false));
             trail.record(Records.readKeys(2));
             assertEquals(1, admin.posted.size());
-            trail.configure(config(10, true, true));
+            trail.configure(config(10, false, true));
 
             trail.unbindEventAdmin(admin);
             trail.record(Records.readKeys(3));
@@ -169,7 +278,7 @@ public class AuditTrailTest {
 
     @Test
     public void greedyRebindKeepsTheNewEventAdmin() {
-        try (LogCapture quiet = new LogCapture("prhelper.audit")) {
+        {
             AuditTrail trail = new AuditTrail(config(10, false, true));
             FakeEventAdmin old = new FakeEventAdmin();
             FakeEventAdmin better = new FakeEventAdmin();
@@ -184,20 +293,18 @@ public class AuditTrailTest {
 
     @Test
     public void recordNeverThrowsAndFailuresAreLoggedSparingly() {
-        try (LogCapture audit = new LogCapture("prhelper.audit"); LogCapture warnings =
-                new LogCapture(AuditTrail.class.getName())) {
-            audit.failure = new IllegalStateException("disk full");
-            AuditTrail trail = new AuditTrail(config(10, true, true));
+        try (LogCapture warnings = new LogCapture(AuditTrail.class.getName())) {
+            AuditTrail trail = new AuditTrail(config(10, false, true));
             FakeEventAdmin admin = new FakeEventAdmin();
             admin.failure = new IllegalStateException("EventAdmin stopped");
             trail.bindEventAdmin(admin);
-            for (long i = 1; i <= 3; i++) {
+            for (long i = 1; i <= 5; i++) {
                 trail.record(Records.readKeys(i));
             }
             trail.record(null);
-            assertEquals("a failing log still leaves the record in memory", List.of(1L, 2L, 3L),
+            assertEquals("a failing EventAdmin still leaves the record in memory", List.of(1L, 2L, 3L, 4L, 5L),
                     ids(trail.recent(10)));
-            // Six failures (log and event, three times): logged at the 1st, 2nd and 4th.
+            // Five failures: logged at the 1st, 2nd and 4th.
             assertEquals(3, warnings.messages(Level.WARNING).size());
             assertEquals("Recording a request failed (4 failures so far)", warnings.messages(Level.WARNING).get(2));
         }

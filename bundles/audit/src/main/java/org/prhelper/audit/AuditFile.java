@@ -1,0 +1,280 @@
+package org.prhelper.audit;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.prhelper.api.AuditRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The audit file: one line per record, {@code TIME key=value...}, written by a thread of its own and
+ * rotated by size ({@code FILE.1} is the newest of the old ones).
+ *
+ * <p>Request threads format their line and queue it. Neither a lock nor a logging framework is on
+ * their path: pax-logging takes two global monitors per call and log4j's async appender a lock per
+ * line, and with a thread per connection those were the worst latency at 128 connections and more (a
+ * holder preempted among hundreds of runnable threads stalls every other request). Formatting stays
+ * on the request threads because the writer is one thread among hundreds that compete for the CPU:
+ * it only copies bytes, one write(2) per batch. When lines pile up all the same, a request thread
+ * that is running anyway writes them: the one that queues the {@value #HELP_THRESHOLD}th line.
+ */
+final class AuditFile implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AuditFile.class);
+    /** Records waiting at most; a request thread that finds it full waits for room (nothing is dropped). */
+    static final int QUEUE_LIMIT = 16_384;
+    /** Lines waiting from which the request thread that queues one writes them itself. */
+    static final int HELP_THRESHOLD = 1024;
+    /** How long the writer lets records gather after a batch, so that busy producers need not wake it. */
+    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final int BUFFER_BYTES = 256 * 1024;
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSxxx")
+            .withZone(ZoneId.systemDefault());
+
+    private final Path file;
+    private final long maxBytes;
+    private final int keep;
+    private final ConcurrentLinkedQueue<byte[]> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final AtomicLong lost = new AtomicLong();
+    private final AtomicLong failedWrites = new AtomicLong();
+    /** Held while writing: by the writer thread, or by a request thread that found the queue full. */
+    private final ReentrantLock writing = new ReentrantLock();
+    private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
+    private final Thread writer;
+    private volatile boolean idle;
+    private volatile boolean closing;
+    /** Guarded by {@link #writing}, as are the channel and the buffer. */
+    private boolean closed;
+    private FileChannel channel;
+    private long size;
+
+    /**
+     * Opens (appends to) {@code file}, creating its folder.
+     *
+     * @param maxBytes size from which the file is rotated
+     * @param keep rotated files kept besides the current one (0: the file is truncated instead)
+     */
+    AuditFile(Path file, long maxBytes, int keep) throws IOException {
+        this.file = file;
+        this.maxBytes = maxBytes;
+        this.keep = keep;
+        Path folder = file.toAbsolutePath().getParent();
+        if (folder != null) {
+            Files.createDirectories(folder);
+        }
+        open();
+        writer = new Thread(this::writeLoop, "prhelper-audit-writer");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    Path path() {
+        return file;
+    }
+
+    long maxBytes() {
+        return maxBytes;
+    }
+
+    int keep() {
+        return keep;
+    }
+
+    /** Queues the line of a record; when {@value #QUEUE_LIMIT} lines wait already, first writes or waits. */
+    void append(AuditRecord record) {
+        if (closing) {
+            return;
+        }
+        byte[] line = format(record);
+        while (queued.get() >= QUEUE_LIMIT && !closing) {
+            // Slowing requests down is better than losing their record. The writer is starved of
+            // CPU when hundreds of threads are runnable: whoever finds the queue full writes a
+            // queue's worth; the others sleep on the lock meanwhile (spinning would starve it more).
+            writing.lock();
+            try {
+                if (queued.get() >= QUEUE_LIMIT) {
+                    drain(QUEUE_LIMIT);
+                }
+            } finally {
+                writing.unlock();
+            }
+        }
+        int waiting = queued.incrementAndGet();
+        queue.offer(line);
+        if (waiting >= HELP_THRESHOLD) {
+            // The writer is behind (starved of CPU, or the disk is slow): this thread runs now, so it
+            // writes the batch, unless another one is at it already.
+            if (writing.tryLock()) {
+                try {
+                    drain(QUEUE_LIMIT);
+                } finally {
+                    writing.unlock();
+                }
+            }
+        } else if (idle) {
+            // Read after the offer: the writer announces idle before its last look at the queue,
+            // so either it sees this record or this thread sees it idle.
+            LockSupport.unpark(writer);
+        }
+    }
+
+    /** Lines that could not be written (an I/O error), since this file was opened. */
+    long lost() {
+        return lost.get();
+    }
+
+    private void writeLoop() {
+        while (true) {
+            if (drainLocked() > 0) {
+                LockSupport.parkNanos(LINGER_NANOS);
+                continue;
+            }
+            if (closing) {
+                break;
+            }
+            idle = true;
+            if (queue.isEmpty() && !closing) {
+                LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
+            }
+            idle = false;
+        }
+        writing.lock();
+        try {
+            drain(Integer.MAX_VALUE);
+            closed = true;
+            channel.close();
+        } catch (IOException e) {
+            LOG.warn("Closing the audit file {}: {}", file, e.toString());
+        } finally {
+            writing.unlock();
+        }
+    }
+
+    private int drainLocked() {
+        writing.lock();
+        try {
+            return drain(Integer.MAX_VALUE);
+        } finally {
+            writing.unlock();
+        }
+    }
+
+    /** Writes up to {@code max} queued lines; returns how many. The caller holds {@link #writing}. */
+    private int drain(int max) {
+        if (closed) {
+            return 0;
+        }
+        int n = 0;
+        int buffered = 0;
+        byte[] bytes;
+        while (n < max && (bytes = queue.poll()) != null) {
+            queued.decrementAndGet();
+            n++;
+            if (buffer.remaining() < bytes.length) {
+                flush(buffered);
+                buffered = 0;
+            }
+            if (bytes.length > buffer.capacity()) {
+                write(ByteBuffer.wrap(bytes), 1);
+            } else {
+                buffer.put(bytes);
+                buffered++;
+            }
+        }
+        flush(buffered);
+        return n;
+    }
+
+    private static byte[] format(AuditRecord r) {
+        StringBuilder line = new StringBuilder(360);
+        TIME.formatTo(r.time() == null ? Instant.now() : r.time(), line);
+        AuditLine.append(line, r);
+        line.append('\n');
+        return line.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private void flush(int lines) {
+        buffer.flip();
+        if (buffer.hasRemaining()) {
+            write(buffer, lines);
+        }
+        buffer.clear();
+    }
+
+    private void write(ByteBuffer bytes, int lines) {
+        try {
+            if (size > 0 && size + bytes.remaining() > maxBytes) {
+                rotate();
+            }
+            while (bytes.hasRemaining()) {
+                size += channel.write(bytes);
+            }
+        } catch (IOException e) {
+            long total = lost.addAndGet(lines);
+            // Logged at the 1st, 2nd, 4th... failed write: a full disk must not flood the agent's own log.
+            if (Long.bitCount(failedWrites.incrementAndGet()) == 1) {
+                LOG.error("Audit file {}: {} line(s) not written, {} so far: {}", file, lines, total, e.toString());
+            }
+            bytes.position(bytes.limit());
+        }
+    }
+
+    private void open() throws IOException {
+        channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND);
+        size = channel.size();
+    }
+
+    /** FILE.(keep-1) becomes FILE.keep (the oldest goes), ..., FILE becomes FILE.1, and FILE starts empty. */
+    private void rotate() throws IOException {
+        channel.close();
+        if (keep > 0) {
+            for (int i = keep - 1; i >= 1; i--) {
+                Path from = rotated(i);
+                if (Files.exists(from)) {
+                    Files.move(from, rotated(i + 1), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            Files.move(file, rotated(1), StandardCopyOption.REPLACE_EXISTING);
+        } else {
+            Files.deleteIfExists(file);
+        }
+        open();
+    }
+
+    private Path rotated(int i) {
+        return file.resolveSibling(file.getFileName() + "." + i);
+    }
+
+    /** Writes what is queued, closes the file and ends the writer; records appended later are ignored. */
+    @Override
+    public void close() {
+        closing = true;
+        LockSupport.unpark(writer);
+        try {
+            writer.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (writer.isAlive()) {
+            LOG.warn("Audit file {}: the writer did not finish within 10 s; {} record(s) still queued", file,
+                    queued.get());
+        }
+    }
+}
