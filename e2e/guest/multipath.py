@@ -20,7 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from prwire import Closed, Connection, cdb_in, cdb_out, param_basic, param_move  # noqa: E402
 
 READ_KEYS, READ_RESERVATION, REPORT_CAPABILITIES, READ_FULL_STATUS = 0, 1, 2, 3
-REGISTER, RESERVE, RELEASE, CLEAR, PREEMPT, REGISTER_AND_MOVE = 0, 1, 2, 3, 4, 7
+REGISTER, RESERVE, RELEASE, CLEAR, PREEMPT, REGISTER_AND_IGNORE, REGISTER_AND_MOVE = 0, 1, 2, 3, 4, 6, 7
 GOOD, CHECK, CONFLICT = 0x00, 0x02, 0x18
 KEY = 0x4D50415448000001
 OTHER = 0x4D50415448000002
@@ -28,6 +28,7 @@ CHECKS = "/share/checks.txt"
 
 ours_sock, ref_sock, MAP, P0, P1, ETC, KARAF_LOG = sys.argv[1:8]
 CONSOLE_KEY = os.environ.get("E2E_CONSOLE_KEY", "")
+LUN1 = os.environ.get("LAB_LUN1_PATH0", "")  # another LUN, for the slow-device fault
 
 
 def record(ok, name, why=""):
@@ -142,6 +143,7 @@ def main():
     console_commands()
     multipathd_stopped()
     lun_removed()
+    slow_device()
     settle()
     ours(*out(CLEAR, key=KEY))
 
@@ -393,20 +395,30 @@ def multipathd_stopped():
            f"keys {keys_on(P0)}")
 
 
+def lio_lun(path):
+    """The LIO side of a lab disk: (configfs LUN folder, its link to the backstore, the backstore), or
+    None. The disk's SCSI host:channel:target is the address of exactly one tcm_loop target."""
+    dev = os.path.basename(os.path.realpath(path))
+    address = ":".join(os.path.basename(os.path.realpath(f"/sys/block/{dev}/device")).split(":")[:3])
+    tpgs = [t for t in glob.glob("/sys/kernel/config/target/loopback/*/tpgt_1")
+            if open(os.path.join(t, "address")).read().strip() == address]
+    if len(tpgs) != 1:
+        return None
+    lun = os.path.join(tpgs[0], "lun", "lun_0")
+    (link,) = [os.path.join(lun, n) for n in os.listdir(lun) if os.path.islink(os.path.join(lun, n))]
+    return lun, link, os.path.realpath(link)
+
+
 def lun_removed():
     """Issue 9's fault: LUN 0 deleted from the target behind path 1 while both helpers hold an open
     descriptor of that path (as QEMU holds its disk's). A request on it must get the same answer from
     ours as from qemu-pr-helper, within the client's 60 s; the map goes on through path 0."""
     dev1 = os.path.basename(os.path.realpath(P1))
-    address = ":".join(os.path.basename(os.path.realpath(f"/sys/block/{dev1}/device")).split(":")[:3])
-    tpgs = [t for t in glob.glob("/sys/kernel/config/target/loopback/*/tpgt_1")
-            if open(os.path.join(t, "address")).read().strip() == address]
-    if len(tpgs) != 1:
-        record(False, "LUN removed: path 1's tcm_loop target found", f"address {address}, matches {tpgs}")
+    found = lio_lun(P1)
+    if found is None:
+        record(False, "LUN removed: path 1's tcm_loop target found", f"no tcm_loop target for {P1}")
         return
-    lun = os.path.join(tpgs[0], "lun", "lun_0")
-    (link,) = [os.path.join(lun, n) for n in os.listdir(lun) if os.path.islink(os.path.join(lun, n))]
-    backstore = os.path.realpath(link)
+    lun, link, backstore = found
     settle()
     fd = os.open(P1, os.O_RDWR)
     try:
@@ -441,6 +453,207 @@ def lun_removed():
         if not os.path.isdir(lun):
             os.mkdir(lun)
             os.symlink(backstore, os.path.join(lun, os.path.basename(link)))
+
+
+SLOW_KEY = 0x534C4F5744455601
+# How long the slow LUN takes for a PR OUT. SG_IO on a block device never times out before 7 s (the
+# kernel raises shorter timeouts to BLK_MIN_SG_TIMEOUT) and its timer fires on a whole second, so
+# anything above 8 s outlasts a 7 s timeout; 12 s leaves room for a loaded TCG guest.
+SLOW_SECONDS = 12.0
+
+
+class StuckAptpl:
+    """A real LIO disk made slow. LIO writes its persistent-reservation state file
+    (dbroot/pr/aptpl_SERIAL) before it answers a PR OUT REGISTER; with that file replaced by a FIFO whose
+    buffer is full, the target's write, and so the command, waits in the kernel until the FIFO is read.
+    (scsi_debug cannot do this: on this kernel it answers PERSISTENT RESERVE with ILLEGAL REQUEST at once,
+    whatever its delay.)"""
+
+    def __init__(self, backstore):
+        with open(os.path.join(backstore, "wwn", "vpd_unit_serial")) as f:
+            serial = f.read().split(":", 1)[1].strip()
+        with open("/sys/kernel/config/target/dbroot") as f:
+            self.path = os.path.join(f.read().strip(), "pr", f"aptpl_{serial}")
+        self.saved = self.path + ".e2e-saved"
+        if os.path.exists(self.path):
+            os.rename(self.path, self.saved)
+        os.mkfifo(self.path, 0o600)
+        self.fd = os.open(self.path, os.O_RDWR | os.O_NONBLOCK)
+
+    def fill(self):
+        # Whole pages only: a small write that fits in the last page's free space is merged there
+        # instead of waiting for room.
+        try:
+            while True:
+                os.write(self.fd, bytes(4096))
+        except BlockingIOError:
+            pass
+
+    def drain(self):
+        try:
+            while os.read(self.fd, 65536):
+                pass
+        except BlockingIOError:
+            pass
+
+    def close(self):
+        self.drain()
+        os.close(self.fd)
+        os.remove(self.path)
+        if os.path.exists(self.saved):
+            os.rename(self.saved, self.path)
+
+
+def settle_paths(*paths):
+    for p in paths:
+        for _ in range(5):
+            if subprocess.run(["sg_turs", p], capture_output=True).returncode == 0:
+                break
+
+
+def set_sgio_timeout(cfg, text, millis):
+    """Writes the SG_IO backend's configuration and waits until the agent has restarted the backend
+    with it (FileInstall polls etc/, SCR reactivates the component)."""
+    before = log_count("Backend sgio available")
+    with open(cfg, "w") as f:
+        f.write(text)
+    deadline = time.monotonic() + 60
+    while log_count("Backend sgio available") <= before and time.monotonic() < deadline:
+        time.sleep(0.2)
+    record(log_count("Backend sgio available") > before,
+           f"slow device: the SG_IO backend restarted with timeoutMillis={millis} (karaf.log)",
+           "no 'Backend sgio available' within 60 s")
+
+
+def slow_register(sock, conn, fd, stuck):
+    """One REGISTER on the slow LUN over conn while another connection to the same helper sends
+    READ KEYS on LUN 0's path 0 (a healthy disk) in a loop. Returns (reply or error text, seconds,
+    traffic figures)."""
+    stop = threading.Event()
+    traffic = {"good": 0, "other": [], "error": None, "longest": 0.0}
+
+    def loop():
+        try:
+            other = Connection(sock, 60)
+            pfd = os.open(P0, os.O_RDWR)
+            try:
+                while not stop.is_set():
+                    t = time.monotonic()
+                    r = other.request(pfd, cdb_in(READ_KEYS, 8192))
+                    traffic["longest"] = max(traffic["longest"], time.monotonic() - t)
+                    if r.status == GOOD:
+                        traffic["good"] += 1
+                    else:
+                        traffic["other"].append(r.describe())
+            finally:
+                os.close(pfd)
+                other.close()
+        except (Closed, OSError) as e:
+            traffic["error"] = str(e)
+
+    stuck.fill()
+    drainer = threading.Timer(SLOW_SECONDS, stuck.drain)
+    worker = threading.Thread(target=loop)
+    worker.start()
+    waiting(f"a reply from {sock} for REGISTER on the slow {LUN1} (the device takes {SLOW_SECONDS:.0f} s)")
+    drainer.start()
+    start = time.monotonic()
+    try:
+        reply = conn.request(fd, *out(REGISTER, sakey=SLOW_KEY))
+    except (Closed, OSError) as e:
+        reply = f"no reply: {e}"
+    seconds = time.monotonic() - start
+    drainer.join()
+    stop.set()
+    worker.join(60)
+    return reply, seconds, traffic
+
+
+def traffic_text(t):
+    return (f"{t['good']} READ KEYS on {P0} over another connection meanwhile, longest {t['longest']:.2f} s"
+            + (f", {len(t['other'])} not GOOD ({t['other'][:2]})" if t["other"] else "")
+            + (f", connection lost: {t['error']}" if t["error"] else ""))
+
+
+def slow_device():
+    """Issue 9's fault: a device slower than the SG_IO timeout. LUN 1 is made slow (StuckAptpl); our
+    agent, its SG_IO timeout set to 7 s, must answer the REGISTER with the timeout's sense, not hang,
+    keep serving LUN 0 on another connection meanwhile, and serve the same connection afterwards.
+    The answer comes when the device lets go, not at 7 s: LIO's ABORT TASK does not find a command that
+    is executing, so the kernel's error handler resets the LUN, and that waits for the command.
+    Debian's qemu-pr-helper gets the same request for comparison, and our agent with its default 30 s
+    timeout must wait for the device and answer GOOD: so the first answer was our timeout's."""
+    found = lio_lun(LUN1)
+    if found is None:
+        record(False, "slow device: LUN 1's tcm_loop target found", f"no tcm_loop target for {LUN1}")
+        return
+    cfg = os.path.join(ETC, "org.prhelper.sgio.cfg")
+    with open(cfg) as f:
+        saved = f.read()
+    paths1 = [LUN1, os.environ.get("LAB_LUN1_PATH1", LUN1)]
+    began = time.monotonic()
+    settle_paths(*paths1)
+    stuck = StuckAptpl(found[2])
+    fd = os.open(LUN1, os.O_RDWR)
+    conn, ref_conn = Connection(ours_sock, 60), Connection(ref_sock, 60)
+    try:
+        set_sgio_timeout(cfg, "# e2e boot 3, slow device: short SG_IO timeout\ntimeoutMillis = 7000\n", 7000)
+        mine, t_mine, traffic = slow_register(ours_sock, conn, fd, stuck)
+        ok = not isinstance(mine, str) and mine.status == CHECK and mine.sense_triple() == (0x0B, 0x2E, 0x02)
+        record(ok and t_mine < SLOW_SECONDS + 20,
+               f"slow device, ours (timeoutMillis 7000): REGISTER on {LUN1} answered "
+               + (f"{mine.describe()} after {t_mine:.1f} s" if ok else "") + f" (the device took {SLOW_SECONDS:.0f} s)",
+               f"wanted CHECK CONDITION 0b/2e/02 within {SLOW_SECONDS + 20:.0f} s, got "
+               + (mine if isinstance(mine, str) else mine.describe()) + f" after {t_mine:.1f} s")
+        record(traffic["error"] is None and not traffic["other"] and traffic["good"] > 0
+               and traffic["longest"] < SLOW_SECONDS / 2,
+               f"slow device, ours: {traffic_text(traffic)}, all GOOD", traffic_text(traffic))
+        settle_paths(*paths1)
+        after = conn.request(fd, cdb_in(READ_KEYS, 8192))
+        keys = [int.from_bytes(after.data[i:i + 8], "big") for i in range(8, len(after.data), 8)]
+        record(after.status == GOOD, f"slow device, ours: the same connection answers READ KEYS afterwards: "
+               f"{after.describe()}, keys {[hex(k) for k in keys]}", after.describe())
+        # Whatever the device did with the timed-out REGISTER, take the key away for the next run.
+        conn.request(fd, *out(REGISTER_AND_IGNORE, sakey=0))
+
+        settle_paths(*paths1)
+        theirs, t_theirs, ref_traffic = slow_register(ref_sock, ref_conn, fd, stuck)
+        answered_ = not isinstance(theirs, str)
+        record(answered_ and t_theirs < SLOW_SECONDS + 20,
+               "slow device, qemu-pr-helper: REGISTER on the same slow LUN answered "
+               + (f"{theirs.describe()} after {t_theirs:.1f} s" if answered_ else f"{theirs}") + "; "
+               + traffic_text(ref_traffic), f"{theirs} after {t_theirs:.1f} s")
+        if answered_ and not isinstance(mine, str):
+            record((mine.status, mine.sense[:18]) == (theirs.status, theirs.sense[:18]),
+                   "slow device: ours and qemu-pr-helper answer the timeout alike (status, sense bytes 0-17)",
+                   f"ours {mine.describe()} {mine.sense[:18].hex()} | reference {theirs.describe()} "
+                   f"{theirs.sense[:18].hex()}")
+        settle_paths(*paths1)
+        ref_conn.request(fd, *out(REGISTER_AND_IGNORE, sakey=0))
+
+        set_sgio_timeout(cfg, saved, "default")
+        settle_paths(*paths1)
+        slow, t_slow, _ = slow_register(ours_sock, conn, fd, stuck)
+        ok = not isinstance(slow, str) and slow.status == GOOD
+        record(ok and t_slow >= SLOW_SECONDS - 1,
+               f"slow device, ours with the default timeout: the same REGISTER waits for the device, "
+               + (f"{slow.describe()} after {t_slow:.1f} s" if ok else ""),
+               f"wanted GOOD after about {SLOW_SECONDS:.0f} s, got "
+               + (slow if isinstance(slow, str) else slow.describe()) + f" after {t_slow:.1f} s")
+        settle_paths(*paths1)
+        conn.request(fd, *out(REGISTER_AND_IGNORE, sakey=0))
+    finally:
+        with open(cfg) as f:
+            if f.read() != saved:
+                with open(cfg, "w") as w:
+                    w.write(saved)
+        conn.close()
+        ref_conn.close()
+        os.close(fd)
+        stuck.close()
+    settle_paths(*paths1)
+    record(keys_on(LUN1) == [], f"slow device: no key left on LUN 1 (the fault took {time.monotonic() - began:.0f} s)",
+           f"keys {keys_on(LUN1)}")
 
 
 def sg_persist(*args):
