@@ -58,6 +58,33 @@ public class LauncherIT {
                 "qemu-pr-helper: ");
     }
 
+    /**
+     * The socket must not wait for the features service, which parses the features repositories as it
+     * starts: it starts after every bundle of ours (assembly-property-edits.xml). Fails when a Karaf
+     * upgrade changes the bundle's name in startup.properties and the edit no longer applies.
+     */
+    @Test
+    public void theFeaturesServiceStartsAfterTheAgentsBundles() throws IOException {
+        Path startup = Programs.ourLauncher().getParent().getParent().resolve("etc/startup.properties");
+        int features = -1;
+        int ours = -1;
+        for (String line : Files.readAllLines(startup)) {
+            String[] kv = line.split("\\s*=\\s*");
+            if (line.startsWith("#") || kv.length != 2) {
+                continue;
+            }
+            int level = Integer.parseInt(kv[1].trim());
+            if (kv[0].contains("/org.apache.karaf.features.core/")) {
+                assertEquals("features.core listed once in " + startup, -1, features);
+                features = level;
+            } else if (kv[0].contains("org.prhelper/") || kv[0].contains("/org.apache.felix.scr/")) {
+                ours = Math.max(ours, level);
+            }
+        }
+        assertTrue("our bundles in " + startup, ours > 0);
+        assertTrue("features.core at " + features + ", after our bundles (" + ours + ")", features > ours);
+    }
+
     @Test
     public void helpAndVersion() throws Exception {
         Run help = run(Programs.ourLauncher(), "--help");
