@@ -8,7 +8,8 @@
 # the figures are the agent's own. A failed request counts as an error and the connection is
 # opened again. Exits non-zero on errors, if the agent dies, or if its descriptor count does not
 # return to the warm-up's (+5) within 10 s of the load's end.
-# Needs: gcc, a built distribution (mvn install).
+# SOAK_DAEMON=reference runs the same soak against Debian's qemu-pr-helper, for comparison.
+# Needs: gcc, a built distribution (mvn install), qemu-pr-helper for the comparison.
 set -eu
 cd "$(dirname "$0")/.."
 mins=${1:-10}
@@ -19,24 +20,29 @@ ASSEMBLY=${PRHELPER_ASSEMBLY:-karaf-assembly/target/assembly}
 . bench/lib.sh
 start_work prsoak
 
-PRHELPER_DATA=$work/data "$ASSEMBLY/bin/qemu-pr-helper" -q -k "$work/ours.sock" >"$work/agent.log" 2>&1 &
+case ${SOAK_DAEMON:-ours} in
+    ours) PRHELPER_DATA=$work/data "$ASSEMBLY/bin/qemu-pr-helper" -q -k "$work/daemon.sock" >"$work/agent.log" 2>&1 & ;;
+    reference) qemu-pr-helper -k "$work/daemon.sock" >"$work/agent.log" 2>&1 & ;;
+    *) echo "SOAK_DAEMON is ours or reference, not ${SOAK_DAEMON}" >&2; exit 2 ;;
+esac
 PID=$!
 pids+=("$PID")
-wait_socket "$work/ours.sock" "$PID"
+wait_socket "$work/daemon.sock" "$PID"
 # Warm-up: the JIT compiles the request path, pools and log files open.
-"$work/prbench" "$work/ours.sock" /dev/null 4 5 >/dev/null
+"$work/prbench" "$work/daemon.sock" /dev/null 4 5 >/dev/null
 sleep 2
 fds_start=$(fd_count "$PID")
 rss_start=$(rss_kb "$PID")
 
-echo "# prhelper soak, $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "# prhelper soak, $(date -u '+%Y-%m-%d %H:%M UTC'), daemon: ${SOAK_DAEMON:-ours}"
+[ "${SOAK_DAEMON:-ours}" = ours ] || echo "reference: $(qemu-pr-helper -V | head -n 1)"
 machine_header "bench/soak.sh $mins $conns $every"
 echo
 echo "| t s | ops/s | p50 us | p99 us | p999 us | max us | errors | agent fds | agent RSS MB |"
 echo "|---|---|---|---|---|---|---|---|---|"
 # A row as each interval ends, so a long soak shows its progress (read by the shell: Debian's awk,
 # mawk, reads a pipe in blocks and would print the rows only at the end).
-"$work/prbench" "$work/ours.sock" /dev/null "$conns" $((mins * 60)) "$every" "$PID" | tee "$work/out" | while read -r kind fields; do
+"$work/prbench" "$work/daemon.sock" /dev/null "$conns" $((mins * 60)) "$every" "$PID" | tee "$work/out" | while read -r kind fields; do
     [ "$kind" = interval ] || continue
     declare -A v=()
     for kv in $fields; do v[${kv%%=*}]=${kv#*=}; done
