@@ -19,6 +19,7 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.Dictionary;
 import java.util.HexFormat;
 import java.util.UUID;
 
@@ -27,6 +28,7 @@ import org.ops4j.pax.exam.OptionUtils;
 import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.Configuration;
 
 /** What the Pax Exam tests share: a stock Karaf with our feature, and the protocol's expected replies. */
 final class Karaf {
@@ -34,11 +36,20 @@ final class Karaf {
     private static final long SOCKET_WAIT_MILLIS = 10_000;
     private static final int STATUS_CHECK_CONDITION = 0x02;
     private static final int SENSE_LENGTH = 96;
+    private static final long APPLY_WAIT_MILLIS = 10_000;
 
     /** PERSISTENT RESERVE IN, READ KEYS, allocation length 0x2000 in bytes 7..8. */
     static final byte[] READ_KEYS = cdb(0x5E, 0x00, 0, 0, 0, 0, 0, 0x20, 0x00);
+    /** PERSISTENT RESERVE OUT, REGISTER, parameter list length 24 in bytes 7..8 (where QEMU reads it). */
+    static final byte[] REGISTER = cdb(0x5F, 0x00, 0, 0, 0, 0, 0, 0x00, 0x18);
+    static final byte[] REGISTER_PARAMETERS = new byte[24];
     /** SG_IO on /dev/null fails with ENOTTY: ABORTED COMMAND, I/O PROCESS TERMINATED, as qemu-pr-helper. */
     static final byte[] ENOTTY_REPLY = checkCondition(0x0B, 0x00, 0x06);
+
+    /** PR OUT on a read-only descriptor or a readOnly socket: ILLEGAL REQUEST, INVALID COMMAND OPERATION CODE. */
+    static final byte[] READ_ONLY_REPLY = checkCondition(0x05, 0x20, 0x00);
+    /** A socket policy's answer to a device it does not allow: ILLEGAL REQUEST, ACCESS DENIED - NO ACCESS RIGHTS. */
+    static final byte[] DENIED_REPLY = checkCondition(0x05, 0x20, 0x02);
 
     private Karaf() {
     }
@@ -134,6 +145,13 @@ final class Karaf {
         }
     }
 
+    /** Sets one key of a configuration; ConfigAdmin hands it to the component asynchronously. */
+    static void update(Configuration config, String key, String value) throws IOException {
+        Dictionary<String, Object> props = config.getProperties();
+        props.put(key, value);
+        config.update(props);
+    }
+
     static Bundle bundle(BundleContext context, String symbolicName) {
         for (Bundle b : context.getBundles()) {
             if (symbolicName.equals(b.getSymbolicName())) {
@@ -165,9 +183,33 @@ final class Karaf {
 
     /** READ KEYS with {@code device} opened read-write, answered with {@code expected}. */
     static void assertReadKeys(Client client, String device, byte[] expected) throws IOException {
+        assertRequest(client, READ_KEYS, new byte[0], device, expected);
+    }
+
+    /** {@code cdb} and {@code parameters} with {@code device} opened read-write, answered with {@code expected}. */
+    static void assertRequest(Client client, byte[] cdb, byte[] parameters, String device, byte[] expected)
+            throws IOException {
         try (RandomAccessFile f = new RandomAccessFile(device, "rw")) {
-            client.send(READ_KEYS, f.getFD(), new byte[0]);
+            client.send(cdb, f.getFD(), parameters);
             assertReply(client, expected);
+        }
+    }
+
+    /** Configuration updates reach the component asynchronously: ask until the new answer comes. */
+    static void awaitReply(Client client, byte[] cdb, byte[] parameters, String device, byte[] expected)
+            throws Exception {
+        long deadline = System.nanoTime() + APPLY_WAIT_MILLIS * 1_000_000;
+        while (true) {
+            try {
+                assertRequest(client, cdb, parameters, device, expected);
+                return;
+            } catch (AssertionError e) {
+                if (System.nanoTime() > deadline) {
+                    fail("the new configuration was not applied within " + APPLY_WAIT_MILLIS + " ms: "
+                            + e.getMessage());
+                }
+                Thread.sleep(100);
+            }
         }
     }
 

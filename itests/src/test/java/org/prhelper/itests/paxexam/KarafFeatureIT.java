@@ -6,7 +6,10 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 import static org.prhelper.itests.paxexam.Karaf.ENOTTY_REPLY;
+import static org.prhelper.itests.paxexam.Karaf.READ_ONLY_REPLY;
 import static org.prhelper.itests.paxexam.Karaf.READ_KEYS;
+import static org.prhelper.itests.paxexam.Karaf.REGISTER;
+import static org.prhelper.itests.paxexam.Karaf.REGISTER_PARAMETERS;
 import static org.prhelper.itests.paxexam.Karaf.SOCKET_FACTORY_PID;
 import static org.prhelper.itests.paxexam.Karaf.assertReadKeys;
 import static org.prhelper.itests.paxexam.Karaf.assertReply;
@@ -55,11 +58,6 @@ public class KarafFeatureIT {
     /** Carries the socket path chosen in the driver JVM into the Karaf JVM, where the tests run. */
     private static final String SOCKET_PROPERTY = "prhelper.itest.socket";
 
-    /** PERSISTENT RESERVE OUT, REGISTER, parameter list length 24 in bytes 7..8 (where QEMU reads it). */
-    private static final byte[] REGISTER = Karaf.cdb(0x5F, 0x00, 0, 0, 0, 0, 0, 0x00, 0x18);
-    private static final byte[] REGISTER_PARAMETERS = new byte[24];
-    /** PR OUT on a read-only descriptor: ILLEGAL REQUEST, INVALID COMMAND OPERATION CODE. */
-    private static final byte[] READ_ONLY_REPLY = Karaf.checkCondition(0x05, 0x20, 0x00);
 
     @Inject
     private BundleContext bundleContext;

@@ -5,14 +5,16 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+import static org.prhelper.itests.paxexam.Karaf.DENIED_REPLY;
 import static org.prhelper.itests.paxexam.Karaf.ENOTTY_REPLY;
+import static org.prhelper.itests.paxexam.Karaf.READ_KEYS;
 import static org.prhelper.itests.paxexam.Karaf.SOCKET_FACTORY_PID;
 import static org.prhelper.itests.paxexam.Karaf.assertReadKeys;
 import static org.prhelper.itests.paxexam.Karaf.awaitNoSocket;
+import static org.prhelper.itests.paxexam.Karaf.awaitReply;
 import static org.prhelper.itests.paxexam.Karaf.awaitSocket;
 import static org.prhelper.itests.paxexam.Karaf.newSocketPath;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Dictionary;
 import java.util.Hashtable;
@@ -42,9 +44,8 @@ import org.prhelper.api.AuditRecord;
 public class SocketPolicyIT {
     private static final String OPEN_PROPERTY = "prhelper.itest.open";
     private static final String STRICT_PROPERTY = "prhelper.itest.strict";
-    /** The policy's answer to a device it does not allow: ILLEGAL REQUEST, ACCESS DENIED - NO ACCESS RIGHTS. */
-    private static final byte[] DENIED_REPLY = Karaf.checkCondition(0x05, 0x20, 0x02);
     private static final long APPLY_WAIT_MILLIS = 10_000;
+    private static final byte[] NO_PARAMETERS = new byte[0];
 
     @Inject
     private ConfigurationAdmin configurationAdmin;
@@ -82,11 +83,11 @@ public class SocketPolicyIT {
         try (Client strict = Client.connect(awaitSocket(socket(STRICT_PROPERTY)))) {
             assertReadKeys(strict, "/dev/null", DENIED_REPLY);
 
-            update(config, "allow.devices.numbers", "1:3");
-            awaitReply(strict, "/dev/null", ENOTTY_REPLY);
+            Karaf.update(config, "allow.devices.numbers", "1:3");
+            awaitReply(strict, READ_KEYS, NO_PARAMETERS, "/dev/null", ENOTTY_REPLY);
 
             // An invalid value is refused; the policy in force stays (1:3 allowed, 1:5 not).
-            update(config, "allow.prout.types", "4");
+            Karaf.update(config, "allow.prout.types", "4");
             Thread.sleep(500);
             assertReadKeys(strict, "/dev/null", ENOTTY_REPLY);
             assertReadKeys(strict, "/dev/zero", DENIED_REPLY);
@@ -94,7 +95,7 @@ public class SocketPolicyIT {
             config.update(original);
             // ConfigAdmin applies it asynchronously: the next test must find the original policy.
             try (Client strict = Client.connect(awaitSocket(socket(STRICT_PROPERTY)))) {
-                awaitReply(strict, "/dev/null", DENIED_REPLY);
+                awaitReply(strict, READ_KEYS, NO_PARAMETERS, "/dev/null", DENIED_REPLY);
             }
         }
     }
@@ -168,27 +169,5 @@ public class SocketPolicyIT {
                 "(&(service.factoryPid=" + SOCKET_FACTORY_PID + ")(path=" + Karaf.requiredProperty(pathProperty) + "))");
         assertNotNull("a socket configuration for " + pathProperty, found);
         return found[0];
-    }
-
-    private static void update(Configuration config, String key, String value) throws IOException {
-        Dictionary<String, Object> props = config.getProperties();
-        props.put(key, value);
-        config.update(props);
-    }
-
-    /** Configuration updates reach the component asynchronously: ask until the new answer comes. */
-    private static void awaitReply(Client client, String device, byte[] expected) throws Exception {
-        long deadline = System.nanoTime() + APPLY_WAIT_MILLIS * 1_000_000;
-        while (true) {
-            try {
-                assertReadKeys(client, device, expected);
-                return;
-            } catch (AssertionError e) {
-                if (System.nanoTime() > deadline) {
-                    fail("the new policy was not applied within " + APPLY_WAIT_MILLIS + " ms: " + e.getMessage());
-                }
-                Thread.sleep(100);
-            }
-        }
     }
 }
