@@ -31,13 +31,16 @@ final class Daemon implements AutoCloseable {
     private final Process process;
     private final Path socket;
     private final Path log;
-    private final Path scratch;
+    private final ProcessBuilder builder;
+    /** Deleted by close(), unless handed on to the process that restarted this one. */
+    private Path scratch;
 
-    private Daemon(String name, Process process, Path socket, Path log, Path scratch) {
+    private Daemon(String name, Process process, Path socket, Path log, ProcessBuilder builder, Path scratch) {
         this.name = name;
         this.process = process;
         this.socket = socket;
         this.log = log;
+        this.builder = builder;
         this.scratch = scratch;
     }
 
@@ -77,12 +80,9 @@ final class Daemon implements AutoCloseable {
     static Daemon start(String name, List<String> command, Map<String, String> env, Path socket, Path scratch)
             throws IOException {
         Files.deleteIfExists(socket);
-        Path logs = Files.createDirectories(Paths.get(System.getProperty("basedir", "."), "target", "blackbox-logs"));
-        Path log = logs.resolve(name + "-" + SEQUENCE.incrementAndGet() + ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(log.toFile());
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putAll(env);
-        Daemon daemon = new Daemon(name, builder.start(), socket, log, scratch);
+        Daemon daemon = launch(name, builder, socket, scratch);
         if (!Poll.until(START_TIMEOUT, () -> Files.exists(socket) || !daemon.process.isAlive())
                 || !Files.exists(socket)) {
             String why = daemon.process.isAlive() ? "did not create " + socket + " within " + START_TIMEOUT
@@ -91,6 +91,27 @@ final class Daemon implements AutoCloseable {
             fail(name + " (" + String.join(" ", command) + ") " + why + "\n" + daemon.logTail());
         }
         return daemon;
+    }
+
+    /** Starts {@code builder} with its output to a new log file; returns at once. */
+    private static Daemon launch(String name, ProcessBuilder builder, Path socket, Path scratch) throws IOException {
+        Path logs = Files.createDirectories(Paths.get(System.getProperty("basedir", "."), "target", "blackbox-logs"));
+        Path log = logs.resolve(name + "-" + SEQUENCE.incrementAndGet() + ".log");
+        builder.redirectOutput(log.toFile());
+        return new Daemon(name, builder.start(), socket, log, builder, scratch);
+    }
+
+    /**
+     * A crash and a restart: SIGKILL, then the same command again at once, returning without waiting for
+     * the socket, since the killed process leaves its socket file behind (the new process must replace
+     * it). The new process gets this one's data folder (a warm bundle cache, as after a real crash).
+     */
+    Daemon killAndStartAgain() throws IOException, InterruptedException {
+        process.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no socket file removed
+        process.waitFor();
+        Daemon next = launch(name, builder, socket, scratch);
+        scratch = null;
+        return next;
     }
 
     Path socket() {
