@@ -36,8 +36,13 @@ public final class SocketTransport extends ServiceReferences implements SocketSe
     /** Written under this object's lock; volatile so that snapshots need not wait for a reopening. */
     private volatile Listener listener;
 
+    /**
+     * Not the constructor: SCR binds the inspector, the audit sinks and the dispatcher only after
+     * construction, and a socket opened before that answered its first requests without them (a device
+     * policy refused every device, the audit missed them).
+     */
     @Activate
-    public SocketTransport(SocketConfig config, Map<String, Object> properties) {
+    void start(SocketConfig config, Map<String, Object> properties) {
         name = socketName(config, properties);
         configure(config, properties);
     }

@@ -18,7 +18,8 @@ public class HandlerWaitTest {
     @Test
     public void waitsForTheDispatcherThenGetsIt() throws Exception {
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "prw");
-        SocketTransport transport = new SocketTransport(Configs.socket(dir.resolve("s.sock").toString(), "", 4, 4),
+        SocketTransport transport = new SocketTransport();
+        transport.start(Configs.socket(dir.resolve("s.sock").toString(), "", 4, 4),
                 Map.of("service.pid", "org.prhelper.socket~w"));
         try {
             PrHandler dispatcher = (req, resp) -> { };
@@ -38,8 +39,8 @@ public class HandlerWaitTest {
     @Test
     public void givesUpAfterTheWait() throws Exception {
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "prw");
-        SocketTransport transport = new SocketTransport(Configs.socket(dir.resolve("s.sock").toString(), "", 4, 4),
-                Map.of());
+        SocketTransport transport = new SocketTransport();
+        transport.start(Configs.socket(dir.resolve("s.sock").toString(), "", 4, 4), Map.of());
         try {
             long start = System.nanoTime();
             assertNull(transport.handler());
