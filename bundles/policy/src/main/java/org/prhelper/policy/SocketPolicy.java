@@ -103,6 +103,9 @@ public final class SocketPolicy {
             ALLOW_PROUT_ACTIONS, ALLOW_PROUT_TYPES, READ_ONLY, ALLOW_PEERS_UID, ALLOW_PEERS_GID, ALLOW_PEERS_PID,
             RATE_LIMIT, RATE_BURST);
 
+    /** The answer QEMU gives when it cannot reach a helper (0B/08/00): retried, unlike ACCESS DENIED. */
+    public static final Decision NO_INSPECTOR = Decision.refuse("device not identified: no device inspector",
+            SenseCode.LUN_COMMUNICATION_FAILURE);
     /** Refusals that say nothing about the request beyond its CDB, made once. */
     private static final Decision READ_ONLY_REFUSAL =
             Decision.refuse("PR OUT on a " + READ_ONLY + " socket", SenseCode.INVALID_OPCODE);
@@ -284,7 +287,10 @@ public final class SocketPolicy {
 
     /**
      * Decides one request. Never throws; a peer or device that could not be identified
-     * ({@link PeerIdentity#UNKNOWN}, {@link DeviceIdentity#UNKNOWN}, or null) fails every rule about it.
+     * ({@link PeerIdentity#UNKNOWN}, {@link DeviceIdentity#UNKNOWN}) fails every rule about it. A null
+     * device means nobody could look (no device inspector registered, e.g. its bundle is restarting):
+     * a device rule then answers {@link #NO_INSPECTOR}, which guests retry, rather than a refusal
+     * that would be final for a device the rule may well allow.
      */
     public Decision check(PeerIdentity peer, DeviceIdentity device, PrRequest request) {
         if (peers != null) {
@@ -294,9 +300,11 @@ public final class SocketPolicy {
             }
         }
         if (devices != null) {
-            DeviceIdentity d = device == null ? DeviceIdentity.UNKNOWN : device;
-            if (!devices.matches(d)) {
-                return Decision.refuse("device " + describe(d) + " not in allow.devices.*", SenseCode.ACCESS_DENIED_NO_ACCESS_RIGHTS);
+            if (device == null) {
+                return NO_INSPECTOR;
+            }
+            if (!devices.matches(device)) {
+                return Decision.refuse("device " + describe(device) + " not in allow.devices.*", SenseCode.ACCESS_DENIED_NO_ACCESS_RIGHTS);
             }
         }
         if (request.isOut()) {

@@ -5,6 +5,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertSame;
 
 import org.junit.Test;
+import org.prhelper.api.DeviceIdentity;
 import org.prhelper.api.PrResponse;
 import org.prhelper.api.ScsiStatus;
 import org.prhelper.api.SenseCode;
@@ -45,5 +46,20 @@ public class DecisionTest {
         assertEquals("allow", Decision.ALLOW.toString());
         assertEquals("deny: over rateLimit", Decision.busy("over rateLimit").toString());
         assertSame(null, Decision.ALLOW.rule());
+    }
+
+    @Test
+    public void aDeviceRuleWithoutAnInspectorAsksForARetryInsteadOfRefusing() {
+        SocketPolicy policy = SocketPolicy.parse(Fixtures.config("allow.devices.numbers", "8:16"));
+        Decision d = policy.check(Fixtures.QEMU, null, Fixtures.in(0));
+        assertSame(SocketPolicy.NO_INSPECTOR, d);
+        assertEquals(ScsiStatus.CHECK_CONDITION, d.status());
+        assertEquals(SenseCode.LUN_COMMUNICATION_FAILURE, d.sense());
+        // An inspected device that cannot be identified is still refused.
+        assertEquals(SenseCode.ACCESS_DENIED_NO_ACCESS_RIGHTS,
+                policy.check(Fixtures.QEMU, DeviceIdentity.UNKNOWN, Fixtures.in(0)).sense());
+        assertSame(Decision.ALLOW, policy.check(Fixtures.QEMU, Fixtures.SDB, Fixtures.in(0)));
+        // Without a device rule, no device is needed.
+        assertSame(Decision.ALLOW, SocketPolicy.parse(Fixtures.config()).check(Fixtures.QEMU, null, Fixtures.in(0)));
     }
 }

@@ -100,7 +100,8 @@ final class Connection implements Runnable {
                     requests++;
                     protocol.writeResponse(request, response);
                     if (!audit.isEmpty()) {
-                        audit(audit, request, response, device, decision, System.nanoTime() - start);
+                        audit(audit, request, response, device == null ? DeviceIdentity.UNKNOWN : device, decision,
+                                System.nanoTime() - start);
                     }
                     if (LOG.isTraceEnabled()) {
                         trace(request, response);
@@ -124,9 +125,10 @@ final class Connection implements Runnable {
         }
     }
 
+    /** Null when no device inspector is registered: the policy then asks the guest to retry. */
     private DeviceIdentity identify(ReceivedFd fd) {
         DeviceInspector inspector = services.inspector();
-        return inspector == null ? DeviceIdentity.UNKNOWN : inspector.identify(fd);
+        return inspector == null ? null : inspector.identify(fd);
     }
 
     private void audit(List<AuditSink> sinks, PrRequest request, PrResponse response, DeviceIdentity device,
