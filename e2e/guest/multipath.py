@@ -279,28 +279,37 @@ def log_count(text):
         return f.read().count(text)
 
 
+def new_tally():
+    return {"good": 0, "other": [], "error": None, "longest": 0.0}
+
+
+def read_keys_until(stop, sock, device, tally):
+    """READ KEYS on device over one connection to sock until stop is set, counted in tally (GOOD
+    replies, the others described, the longest wait, and the error that ended the connection)."""
+    try:
+        conn = Connection(sock, 60)
+        fd = os.open(device, os.O_RDWR)
+        try:
+            while not stop.is_set():
+                t = time.monotonic()
+                r = conn.request(fd, cdb_in(READ_KEYS, 8192))
+                tally["longest"] = max(tally["longest"], time.monotonic() - t)
+                if r.status == GOOD:
+                    tally["good"] += 1
+                else:
+                    tally["other"].append(r.describe())
+        finally:
+            os.close(fd)
+            conn.close()
+    except (Closed, OSError) as e:
+        tally["error"] = str(e)
+
+
 def under_traffic(what, switch_off, switch_on):
     """READ KEYS in a loop on one connection through the map while the multipath backend is switched
     off and on twice: every request answered GOOD, the connection kept, the backend gone and back."""
     stop = threading.Event()
-    result = {"good": 0, "other": [], "error": None}
-
-    def loop():
-        try:
-            conn = Connection(ours_sock, 60)
-            fd = os.open(MAP, os.O_RDWR)
-            try:
-                while not stop.is_set():
-                    r = conn.request(fd, cdb_in(READ_KEYS, 8192))
-                    if r.status == GOOD:
-                        result["good"] += 1
-                    else:
-                        result["other"].append(r.describe())
-            finally:
-                os.close(fd)
-                conn.close()
-        except (Closed, OSError) as e:
-            result["error"] = str(e)
+    result = new_tally()
 
     def settled(text, count):
         # Wait for the agent to log the swap rather than sleep a fixed time: Felix FileInstall polls etc/
@@ -310,7 +319,7 @@ def under_traffic(what, switch_off, switch_on):
             time.sleep(0.2)
 
     gone0, back0 = log_count("Backend multipath gone"), log_count("Backend multipath available")
-    worker = threading.Thread(target=loop)
+    worker = threading.Thread(target=read_keys_until, args=(stop, ours_sock, MAP, result))
     worker.start()
     try:
         for cycle in range(1, 3):
@@ -530,30 +539,10 @@ def slow_register(sock, conn, fd, stuck):
     READ KEYS on LUN 0's path 0 (a healthy disk) in a loop. Returns (reply or error text, seconds,
     traffic figures)."""
     stop = threading.Event()
-    traffic = {"good": 0, "other": [], "error": None, "longest": 0.0}
-
-    def loop():
-        try:
-            other = Connection(sock, 60)
-            pfd = os.open(P0, os.O_RDWR)
-            try:
-                while not stop.is_set():
-                    t = time.monotonic()
-                    r = other.request(pfd, cdb_in(READ_KEYS, 8192))
-                    traffic["longest"] = max(traffic["longest"], time.monotonic() - t)
-                    if r.status == GOOD:
-                        traffic["good"] += 1
-                    else:
-                        traffic["other"].append(r.describe())
-            finally:
-                os.close(pfd)
-                other.close()
-        except (Closed, OSError) as e:
-            traffic["error"] = str(e)
-
+    traffic = new_tally()
     stuck.fill()
     drainer = threading.Timer(SLOW_SECONDS, stuck.drain)
-    worker = threading.Thread(target=loop)
+    worker = threading.Thread(target=read_keys_until, args=(stop, sock, P0, traffic))
     worker.start()
     waiting(f"a reply from {sock} for REGISTER on the slow {LUN1} (the device takes {SLOW_SECONDS:.0f} s)")
     drainer.start()
