@@ -106,27 +106,14 @@ final class AuditFile implements AutoCloseable {
             // Slowing requests down is better than losing their record. The writer is starved of
             // CPU when hundreds of threads are runnable: whoever finds the queue full writes a
             // queue's worth; the others sleep on the lock meanwhile (spinning would starve it more).
-            writing.lock();
-            try {
-                if (queued.get() >= QUEUE_LIMIT) {
-                    drain(QUEUE_LIMIT);
-                }
-            } finally {
-                writing.unlock();
-            }
+            writeQueued(QUEUE_LIMIT, true);
         }
         int waiting = queued.incrementAndGet();
         queue.offer(line);
         if (waiting >= HELP_THRESHOLD) {
             // The writer is behind (starved of CPU, or the disk is slow): this thread runs now, so it
             // writes the batch, unless another one is at it already.
-            if (writing.tryLock()) {
-                try {
-                    drain(QUEUE_LIMIT);
-                } finally {
-                    writing.unlock();
-                }
-            }
+            writeQueued(QUEUE_LIMIT, false);
         } else if (idle) {
             // Read after the offer: the writer announces idle before its last look at the queue,
             // so either it sees this record or this thread sees it idle.
@@ -141,7 +128,7 @@ final class AuditFile implements AutoCloseable {
 
     private void writeLoop() {
         while (true) {
-            if (drainLocked() > 0) {
+            if (writeQueued(Integer.MAX_VALUE, true) > 0) {
                 LockSupport.parkNanos(LINGER_NANOS);
                 continue;
             }
@@ -166,10 +153,18 @@ final class AuditFile implements AutoCloseable {
         }
     }
 
-    private int drainLocked() {
-        writing.lock();
+    /**
+     * Writes up to {@code max} queued lines under {@link #writing}; returns how many. Without
+     * {@code wait}, returns 0 at once if another thread is writing.
+     */
+    private int writeQueued(int max, boolean wait) {
+        if (wait) {
+            writing.lock();
+        } else if (!writing.tryLock()) {
+            return 0;
+        }
         try {
-            return drain(Integer.MAX_VALUE);
+            return drain(max);
         } finally {
             writing.unlock();
         }

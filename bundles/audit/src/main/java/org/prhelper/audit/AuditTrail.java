@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Records every request: in a bounded in-memory ring for the shell, as a line in the audit file
  * (see {@link AuditFile}) and as an OSGi event when an EventAdmin is present. Runs on the request's
- * thread after the reply, so it takes no lock and never throws.
+ * thread after the reply, so it never throws and, unless the audit file is behind, takes no lock.
  */
 // Immediate: a delayed component would be dropped, with its history, whenever its last user let go.
 @Component(service = {AuditSink.class, AuditLog.class}, configurationPid = "org.prhelper.audit", immediate = true)

@@ -104,7 +104,7 @@ public final class SocketPolicy {
             RATE_LIMIT, RATE_BURST);
 
     /** The answer QEMU gives when it cannot reach a helper (0B/08/00): retried, unlike ACCESS DENIED. */
-    public static final Decision NO_INSPECTOR = Decision.refuse("device not identified: no device inspector",
+    static final Decision NO_INSPECTOR = Decision.refuse("device not identified: no device inspector",
             SenseCode.LUN_COMMUNICATION_FAILURE);
     /** Refusals that say nothing about the request beyond its CDB, made once. */
     private static final Decision READ_ONLY_REFUSAL =

@@ -48,6 +48,7 @@ public class ListenerTest {
         resp.dataLength(1);
     };
     private final List<AuditSink> sinks = new CopyOnWriteArrayList<>();
+    private volatile SocketPolicy policy = SocketPolicy.ALLOW_ALL;
 
     @Before
     public void setUp() throws IOException {
@@ -73,7 +74,7 @@ public class ListenerTest {
         return listener;
     }
 
-    /** The socket's services: our handler, no inspector, the test's audit sinks, no policy. */
+    /** The socket's services: our handler, no inspector, the test's audit sinks and policy. */
     private SocketServices services() {
         return new SocketServices() {
             @Override
@@ -98,7 +99,7 @@ public class ListenerTest {
 
             @Override
             public SocketPolicy policy() {
-                return SocketPolicy.ALLOW_ALL;
+                return policy;
             }
         };
     }
@@ -198,6 +199,26 @@ public class ListenerTest {
                 assertEquals(0x5E, record.opcode());
                 assertEquals(record, first.poll(10, TimeUnit.SECONDS));
             }
+        }
+    }
+
+    @Test
+    public void aDeviceRuleWithoutAnInspectorIsAnsweredWithTheRetriedSenseNotARefusal() throws Exception {
+        policy = SocketPolicy.parse(Map.of("allow.devices.numbers", "1:3"));
+        handler = (req, resp) -> {
+            throw new AssertionError("a request whose device could not be checked reached the backend");
+        };
+        BlockingQueue<AuditRecord> records = new LinkedBlockingQueue<>();
+        sinks.add(records::add);
+        start("");
+        try (Client c = new Client(sock); RandomAccessFile f = new RandomAccessFile("/dev/null", "rw")) {
+            assertEquals(ScsiStatus.CHECK_CONDITION, c.readKeys(f.getFD()));
+            AuditRecord record = records.poll(10, TimeUnit.SECONDS);
+            // ABORTED COMMAND / LOGICAL UNIT COMMUNICATION FAILURE, which guests retry; not ACCESS DENIED.
+            assertEquals(0x0B, record.senseKey());
+            assertEquals(0x08, record.asc());
+            assertEquals(0x00, record.ascq());
+            assertTrue(record.decision(), record.decision().contains("no device inspector"));
         }
     }
 

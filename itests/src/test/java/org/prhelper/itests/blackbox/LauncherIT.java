@@ -5,6 +5,7 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
+import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.Test;
@@ -66,18 +68,18 @@ public class LauncherIT {
     @Test
     public void theFeaturesServiceStartsAfterTheAgentsBundles() throws IOException {
         Path startup = Programs.ourLauncher().getParent().getParent().resolve("etc/startup.properties");
+        Properties levels = new Properties();
+        try (Reader in = Files.newBufferedReader(startup)) {
+            levels.load(in);
+        }
         int features = -1;
         int ours = -1;
-        for (String line : Files.readAllLines(startup)) {
-            String[] kv = line.split("\\s*=\\s*");
-            if (line.startsWith("#") || kv.length != 2) {
-                continue;
-            }
-            int level = Integer.parseInt(kv[1].trim());
-            if (kv[0].contains("/org.apache.karaf.features.core/")) {
+        for (String bundle : levels.stringPropertyNames()) {
+            int level = Integer.parseInt(levels.getProperty(bundle).trim());
+            if (bundle.contains("/org.apache.karaf.features.core/")) {
                 assertEquals("features.core listed once in " + startup, -1, features);
                 features = level;
-            } else if (kv[0].contains("org.prhelper/") || kv[0].contains("/org.apache.felix.scr/")) {
+            } else if (bundle.contains("org.prhelper/") || bundle.contains("/org.apache.felix.scr/")) {
                 ours = Math.max(ours, level);
             }
         }
