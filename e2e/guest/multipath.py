@@ -11,6 +11,7 @@ runs the pr: commands. Writes PASS/FAIL lines to /share/checks.txt like common.s
 import glob
 import os
 import re
+import stat
 import subprocess
 import sys
 import threading
@@ -144,6 +145,7 @@ def main():
     multipathd_stopped()
     lun_removed()
     slow_device()
+    lun_removed_in_flight()
     settle()
     ours(*out(CLEAR, key=KEY))
 
@@ -520,7 +522,7 @@ def settle_paths(*paths):
                 break
 
 
-def set_sgio_timeout(cfg, text, millis):
+def set_sgio_timeout(cfg, text, millis, what="slow device"):
     """Writes the SG_IO backend's configuration and waits until the agent has restarted the backend
     with it (FileInstall polls etc/, SCR reactivates the component)."""
     before = log_count("Backend sgio available")
@@ -530,7 +532,7 @@ def set_sgio_timeout(cfg, text, millis):
     while log_count("Backend sgio available") <= before and time.monotonic() < deadline:
         time.sleep(0.2)
     record(log_count("Backend sgio available") > before,
-           f"slow device: the SG_IO backend restarted with timeoutMillis={millis} (karaf.log)",
+           f"{what}: the SG_IO backend restarted with timeoutMillis={millis} (karaf.log)",
            "no 'Backend sgio available' within 60 s")
 
 
@@ -644,6 +646,243 @@ def slow_device():
     record(keys_on(LUN1) == [], f"slow device: no key left on LUN 1 (the fault took {time.monotonic() - began:.0f} s)",
            f"keys {keys_on(LUN1)}")
 
+
+# How long the LUN's removal runs with the REGISTER held in the target before the test lets the device
+# go: 3 s, so that the REGISTER completes within the 7 s below which the kernel does not time an SG_IO
+# out (the reference helper's effective timeout) and both helpers see the removal alone; then
+# SLOW_SECONDS, so that the SG_IO timeout (7 s in both helpers) expires while the removal waits.
+INFLIGHT_HOLDS = (3.0, SLOW_SECONDS)
+
+
+def helper_fds(pid, rdev):
+    """(descriptors the process holds, how many of them are the block device rdev), or None."""
+    try:
+        names = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return None
+    held = 0
+    for n in names:
+        try:
+            st = os.stat(f"/proc/{pid}/fd/{n}")
+        except OSError:
+            continue
+        if stat.S_ISBLK(st.st_mode) and st.st_rdev == rdev:
+            held += 1
+    return len(names), held
+
+
+def device_busy(dev):
+    try:
+        with open(f"/sys/block/{dev}/device/device_busy") as f:
+            return int(f.read().strip())
+    except (OSError, ValueError):
+        return -1
+
+
+def inflight_removal(name, sock, pid, path, found, stuck, key, hold):
+    """One REGISTER on path sent through sock and held in the target (StuckAptpl); once the initiator
+    shows it outstanding at the device (device_busy), the LUN is deleted from the path's tcm_loop target
+    in another thread, and the device is let go hold s later. Returns the figures."""
+    lun, link, _ = found
+    dev = os.path.basename(os.path.realpath(path))
+    rdev = os.stat(path).st_rdev
+    fig = {"dev": dev, "reply": None, "t_reply": None, "t_busy": None, "t_unlink": None, "t_rmdir": None,
+           "removal_error": None, "fds_before": helper_fds(pid, rdev) if pid else None}
+    fd = os.open(path, os.O_RDWR)
+    conn = Connection(sock, 60)
+    try:
+        stuck.fill()
+        t0 = time.monotonic()
+
+        def send():
+            try:
+                fig["reply"] = conn.request(fd, *out(REGISTER, sakey=key))
+            except (Closed, OSError) as e:
+                fig["reply"] = f"no reply: {e}"
+            fig["t_reply"] = time.monotonic() - t0
+
+        def remove():
+            try:
+                os.unlink(link)
+                fig["t_unlink"] = time.monotonic() - t0
+                os.rmdir(lun)
+                fig["t_rmdir"] = time.monotonic() - t0
+            except OSError as e:
+                fig["removal_error"] = str(e)
+
+        sender = threading.Thread(target=send, daemon=True)
+        sender.start()
+        waiting(f"LUN removed in flight ({name}): the REGISTER on {path} outstanding at the device")
+        deadline = time.monotonic() + 10
+        while device_busy(dev) < 1 and sender.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        fig["busy"] = device_busy(dev)
+        fig["t_busy"] = time.monotonic() - t0
+        t_rm = time.monotonic() - t0
+        remover = threading.Thread(target=remove, daemon=True)
+        remover.start()
+        drainer = threading.Timer(hold, stuck.drain)
+        drainer.start()
+        fig["t_remove"], fig["t_drain"] = t_rm, t_rm + hold
+        waiting(f"LUN removed in flight ({name}): a reply and the removal of {lun} (up to 70 s)")
+        sender.join(70)
+        remover.join(max(1.0, 70 - (time.monotonic() - t0)))
+        drainer.join()
+        fig["removal_done"] = not remover.is_alive()
+        if not sender.is_alive():
+            # The helper must keep serving this connection: READ KEYS on LUN 0's path 0.
+            fd0 = os.open(P0, os.O_RDWR)
+            try:
+                fig["after"] = conn.request(fd0, cdb_in(READ_KEYS, 8192))
+            except (Closed, OSError) as e:
+                fig["after"] = f"no reply: {e}"
+            finally:
+                os.close(fd0)
+        # What the device kept of the REGISTER, read on the LUN's other path.
+        settle_paths(LUN1)
+        fig["keys"] = keys_on(LUN1)
+        # helper_fds sees a descriptor of the removed disk: this process's own.
+        fig["self_check"] = (helper_fds(os.getpid(), rdev) or (0, 0))[1]
+    finally:
+        conn.close()
+        os.close(fd)
+    # The helper's copy of the descriptor must be gone (checked before the LUN comes back, whose device
+    # could get the same number).
+    if pid:
+        deadline = time.monotonic() + 5
+        fig["fds_after"] = helper_fds(pid, rdev)
+        while fig["fds_after"] and fig["fds_after"][1] and time.monotonic() < deadline:
+            time.sleep(0.2)
+            fig["fds_after"] = helper_fds(pid, rdev)
+    return fig
+
+
+def restore_lun(found, address, mpath):
+    """Creates the LUN again in its tcm_loop target and waits for its disk at the initiator and for
+    multipathd to put it back into the map. Returns the disk's name or None."""
+    lun, link, backstore = found
+    if not os.path.isdir(lun):
+        os.mkdir(lun)
+    if not os.path.islink(link):
+        os.symlink(backstore, link)
+    waiting(f"LUN removed in flight: the disk at {address}:0 back (up to 30 s)")
+    dev, deadline = None, time.monotonic() + 30
+    while dev is None and time.monotonic() < deadline:
+        disks = glob.glob(f"/sys/bus/scsi/devices/{address}:0/block/sd*")
+        dev = os.path.basename(disks[0]) if disks and os.path.exists(f"/dev/{os.path.basename(disks[0])}") else None
+        if dev is None:
+            time.sleep(0.2)
+    if dev is None or not mpath:
+        return dev
+    slaves = f"/sys/block/{os.path.basename(os.path.realpath(mpath))}/slaves"
+    waiting(f"LUN removed in flight: multipathd to put {dev} back into {mpath} (up to 60 s)")
+    deadline, added = time.monotonic() + 60, False
+    while dev not in os.listdir(slaves) and time.monotonic() < deadline:
+        if not added and deadline - time.monotonic() < 50:
+            subprocess.run(["multipathd", "add", "path", dev], capture_output=True, timeout=30)
+            added = True
+        time.sleep(0.5)
+    return dev
+
+
+def describe(reply):
+    return reply if isinstance(reply, str) or reply is None else \
+        f"{reply.describe()} [sense 0-17 {reply.sense[:18].hex()}]"
+
+
+def lun_removed_in_flight():
+    """Issue 9's fault: a LUN deleted from its tcm_loop target while a request is in flight at the
+    device. LUN 1's path 1 gets a REGISTER that the target holds (StuckAptpl); once the initiator counts
+    it outstanding, the LUN is deleted from that path's target, and the device is let go 3 s later, then,
+    in a second round, 12 s later, past the SG_IO timeout (7 s: the kernel's minimum, which is what the
+    reference helper gets, and ours configured to it). Each helper in turn, the LUN created again after
+    each: a reply within the client's 60 s, the same status and sense bytes 0-17 from both, READ KEYS on
+    LUN 0 over the same connection GOOD afterwards, the helper's copy of the descriptor closed, and the
+    LUN back in LUN 1's multipath map. Deleting the LUN waits for the command (the kernel's removal of
+    the disk drains its queue): the figures show when the link's removal returned."""
+    path = os.environ.get("LAB_LUN1_PATH1", "")
+    mpath = os.environ.get("LAB_LUN1_MPATH", "")
+    found = lio_lun(path) if path else None
+    if found is None:
+        record(False, "LUN removed in flight: LUN 1's path 1 and its tcm_loop target found", f"path {path!r}")
+        return
+    dev = os.path.basename(os.path.realpath(path))
+    address = ":".join(os.path.basename(os.path.realpath(f"/sys/block/{dev}/device")).split(":")[:3])
+    pids = {"qemu-pr-helper": os.environ.get("REF_PID"), "ours": os.environ.get("OURS_PID")}
+    cfg = os.path.join(ETC, "org.prhelper.sgio.cfg")
+    with open(cfg) as f:
+        saved = f.read()
+    began = time.monotonic()
+    settle_paths(LUN1, path)
+    stuck = StuckAptpl(found[2])
+    try:
+        for hold in INFLIGHT_HOLDS:
+            what = f"LUN removed in flight, device let go {hold:.0f} s after the removal began"
+            if hold > 7:
+                set_sgio_timeout(cfg, "# e2e boot 3, LUN removed in flight: short SG_IO timeout\n"
+                                 "timeoutMillis = 7000\n", 7000, what)
+            figs = {}
+            for name, sock, key in (("qemu-pr-helper", ref_sock, 0x494E464C49474801),
+                                    ("ours", ours_sock, 0x494E464C49474802)):
+                settle_paths(LUN1, path)
+                fig = inflight_removal(name, sock, pids[name], path, found, stuck, key, hold)
+                figs[name] = fig
+                subprocess.run(f"dmesg | tail -60 > /share/lun-inflight-dmesg-{name.split('-')[0]}-{hold:.0f}.txt",
+                               shell=True)
+                print(f"{what}, {name}: {fig}", flush=True)
+                inflight_checks(f"{what}, {name}", fig, bool(pids[name]))
+                new = restore_lun(found, address, mpath)
+                in_map = bool(new and mpath and new in os.listdir(
+                    f"/sys/block/{os.path.basename(os.path.realpath(mpath))}/slaves"))
+                record(bool(new) and (in_map or not mpath),
+                       f"{what}, {name}: LUN 1 back behind path 1 as /dev/{new}"
+                       + (f", in {mpath} again" if in_map else ""), f"disk {new}, in the map {in_map}")
+                if not new:
+                    return
+                path = f"/dev/{new}"
+                settle_paths(LUN1, path)
+                for p in (LUN1, path):
+                    call(ref_sock, p, *out(REGISTER_AND_IGNORE, sakey=0))
+            mine, theirs = figs["ours"]["reply"], figs["qemu-pr-helper"]["reply"]
+            if not isinstance(mine, (str, type(None))) and not isinstance(theirs, (str, type(None))):
+                record((mine.status, mine.sense[:18]) == (theirs.status, theirs.sense[:18]),
+                       f"{what}: ours and qemu-pr-helper answer alike (status, sense bytes 0-17)",
+                       f"ours {describe(mine)} | reference {describe(theirs)}")
+    finally:
+        with open(cfg) as f:
+            if f.read() != saved:
+                set_sgio_timeout(cfg, saved, "default", "LUN removed in flight")
+        stuck.close()
+        if not os.path.isdir(found[0]):
+            restore_lun(found, address, mpath)
+    settle_paths(LUN1, path)
+    record(keys_on(LUN1) == [], f"LUN removed in flight: no key left on LUN 1 (the fault took "
+           f"{time.monotonic() - began:.0f} s)", f"keys {keys_on(LUN1)}")
+
+
+def inflight_checks(what, fig, by_pid):
+    def t(key):
+        return f"{fig[key]:.2f} s" if fig.get(key) is not None else "-"
+    reply = fig["reply"]
+    ok = reply is not None and not isinstance(reply, str) and fig["t_reply"] < 60
+    record(ok, f"{what}: REGISTER on {fig['dev']} (outstanding at the device: device_busy {fig['busy']} after "
+           f"{t('t_busy')}) answered {describe(reply)} after {t('t_reply')}; LUN deleted at {t('t_remove')}, "
+           f"device let go at {t('t_drain')}: link removed at {t('t_unlink')}, rmdir done at {t('t_rmdir')}; "
+           "LUN 1's keys then "
+           + (str([hex(k) for k in fig["keys"]]) if fig.get("keys") is not None else "unreadable"),
+           f"reply {describe(reply)} after {t('t_reply')}, removal done {fig['removal_done']}, "
+           f"error {fig['removal_error']}")
+    record(fig["removal_done"] and fig["removal_error"] is None, f"{what}: the LUN's removal finished",
+           f"done {fig['removal_done']}, error {fig['removal_error']}")
+    after = fig.get("after")
+    record(after is not None and not isinstance(after, str) and after.status == GOOD,
+           f"{what}: READ KEYS on {P0} over the same connection afterwards: {describe(after)}", describe(after))
+    if by_pid:
+        before, later = fig["fds_before"], fig["fds_after"]
+        record(before is not None and later is not None and later[1] == 0 and fig.get("self_check") == 1,
+               f"{what}: the helper closed its copy of the descriptor (descriptors {before[0] if before else '?'} "
+               f"before, {later[0] if later else '?'} after)",
+               f"before {before}, after {later}, the client's own copy seen {fig.get('self_check')}")
 
 def sg_persist(*args):
     settle()  # a CLEAR or PREEMPT leaves a unit attention on the other nexuses: sg_persist would show it

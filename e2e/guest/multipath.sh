@@ -36,7 +36,7 @@ check "ours: switching the console on did not close the socket (no 'Stopped serv
     test "$(grep -c 'Stopped serving' /tmp/prhelper-data/log/karaf.log)" = 0
 
 waiting "multipath.py"
-python3 "$E2E_HOME/guest/multipath.py" "$OURS_SOCK" "$REF_SOCK" "$LAB_MPATH" "$LAB_PATH0" "$LAB_PATH1" \
+OURS_PID=$OURS_PID REF_PID=$REF_PID python3 "$E2E_HOME/guest/multipath.py" "$OURS_SOCK" "$REF_SOCK" "$LAB_MPATH" "$LAB_PATH0" "$LAB_PATH1" \
     "$E2E_CONSOLE_ASSEMBLY/etc" /tmp/prhelper-data/log/karaf.log \
     || fail "multipath.py finished" "exit status $?"
 
