@@ -260,7 +260,7 @@ static int pause_ms(long ms)
 
 /*
  * Sends the hand-over and reads the agent's answer. 0: served; 1: the agent went away meanwhile (try
- * again); -1: refused (printed) or failed.
+ * again); 2: a stop signal came while waiting for the answer; -1: refused (printed) or failed.
  */
 static int hand_over(int control, int listening, const char *path)
 {
@@ -314,7 +314,7 @@ static int hand_over(int control, int listening, const char *path)
         }
         if (ppoll(&p, 1, &ts, &orig_mask) < 0) {
             if (errno == EINTR && stop_signal) {
-                return -1;
+                return 2; /* a stop like any other, not a failure: exit 0 after the usual clean-up */
             }
             continue;
         }
@@ -577,6 +577,9 @@ int main(int argc, char **argv)
             break;
         }
         r = hand_over(control_fd, listening, activated ? "/run/qemu-pr-helper.sock" : socket_path);
+        if (r == 2) {
+            break;
+        }
         if (r < 0) {
             close(control_fd);
             if (!activated) {

@@ -335,7 +335,8 @@ public class VmHelperIT {
                 p.destroy();
                 assertTrue(p.waitFor(10, TimeUnit.SECONDS));
             }
-            assertEquals(0, p.exitValue());
+            assertEquals("prhelper-vm's exit status; its output: " + Files.readString(dir.resolve("m" + i + ".log")),
+                    0, p.exitValue());
         }
         lines.add("shared agent (JVM) VmRSS " + rssKb(agent.pid()) + " kB");
         lines.forEach(System.out::println);
