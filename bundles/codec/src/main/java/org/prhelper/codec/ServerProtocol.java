@@ -8,7 +8,12 @@ import org.prhelper.api.ScsiStatus;
 
 /**
  * The server side of the pr-helper protocol on one connection: the feature handshake, reading
- * requests with their close rules, and writing replies. Not thread-safe; one per connection.
+ * requests with their close rules, and writing replies. Not thread-safe; one per connection, used by
+ * one thread at a time.
+ *
+ * <p>Reading and writing resume where they stopped, so the same code serves a blocking channel and a
+ * non-blocking one driven by readiness events: {@link #readRequest} answers {@link ReadOutcome#INCOMPLETE}
+ * when the channel has no more bytes yet, and {@link #flush} finishes a reply the socket had no room for.
  *
  * <p>Close rules follow qemu-pr-helper so that clients see the same behaviour: a request without a
  * descriptor, with more than one, with an opcode other than PR IN/OUT or a transfer length above
@@ -19,88 +24,176 @@ public final class ServerProtocol {
     /** Feature flags this server offers; a client asking for any other is disconnected. */
     public static final int SERVER_FEATURES = 0;
     public static final int REPLY_HEADER_SIZE = 8 + PrResponse.SENSE_SIZE;
+    private static final int FEATURES_SIZE = 4;
+
+    /** Where reading stands: the client's feature flags, a CDB, or a PR OUT parameter list. */
+    private enum Phase { FEATURES, CDB, PARAMETERS }
 
     private final WireChannel channel;
     private final byte[] reply = new byte[REPLY_HEADER_SIZE + PrRequest.MAX_TRANSFER];
+    private final byte[] features = new byte[FEATURES_SIZE];
     private final ReceivedFd[] pending = new ReceivedFd[2];
+    private Phase phase = Phase.FEATURES;
+    /** Bytes of the current phase read so far. */
+    private int got;
+    /** Descriptors received with the current CDB (at most two kept: two already means too many). */
+    private int fds;
+    /** The part of {@link #reply} not written yet. */
+    private int outFrom;
+    private int outTo;
 
     public ServerProtocol(WireChannel channel) {
         this.channel = channel;
     }
 
-    /**
-     * Sends our feature flags and reads the client's. Returns false (the connection must be closed) if
-     * the client closed it or asked for a feature we did not offer.
-     */
-    public boolean handshake() throws IOException {
+    /** Sends our feature flags, the first thing on a connection; false if they wait for {@link #flush}. */
+    public boolean start() throws IOException {
         putInt(reply, 0, SERVER_FEATURES);
-        channel.write(reply, 0, 4);
-        byte[] flags = new byte[4];
-        if (!readFullyDroppingFds(flags, 0, 4)) {
-            return false;
-        }
-        return (getInt(flags, 0) & ~SERVER_FEATURES) == 0;
+        return send(FEATURES_SIZE);
     }
 
     /**
-     * Reads the next request into {@code request}. On {@link ReadOutcome#REQUEST} the request's device
-     * is a {@link ReceivedFd} the caller must close after replying; on any other outcome every
-     * descriptor received for it has been closed already and the connection must be closed.
+     * Reads the client's feature flags if not done yet, then the next request into {@code request}
+     * (the same object until it is complete). On {@link ReadOutcome#REQUEST} the request's device is a
+     * {@link ReceivedFd} the caller must close after replying; on {@link ReadOutcome#INCOMPLETE} the
+     * bytes and descriptors so far are kept for the next call; on any other outcome every descriptor
+     * received for it has been closed already and the connection must be closed.
      */
     public ReadOutcome readRequest(PrRequest request) throws IOException {
-        int fds = 0;
+        ReadOutcome outcome = null;
         try {
-            byte[] cdb = request.cdb();
-            int got = 0;
-            while (got < PrRequest.CDB_SIZE) {
-                int n = channel.read(cdb, got, PrRequest.CDB_SIZE - got);
-                fds = collect(fds);
-                if (n < 0) {
-                    return ReadOutcome.END_OF_STREAM;
-                }
-                got += n;
-            }
-            if (fds > 1) {
-                return ReadOutcome.TOO_MANY_FDS;
-            }
-            if (fds == 0) {
-                return ReadOutcome.NO_FD;
-            }
-            int opcode = request.opcode();
-            if (opcode != PrRequest.OPCODE_PR_IN && opcode != PrRequest.OPCODE_PR_OUT) {
-                return ReadOutcome.BAD_OPCODE;
-            }
-            int length = request.transferLength();
-            if (length > PrRequest.MAX_TRANSFER) {
-                return ReadOutcome.TOO_LONG;
-            }
-            if (request.isOut()) {
-                if (!readFullyDroppingFds(request.parameters(), 0, length)) {
-                    return ReadOutcome.END_OF_STREAM;
-                }
-                request.parameterLength(length);
-            } else {
-                request.parameterLength(0);
-            }
-            request.device(pending[0]);
-            pending[0] = null;
-            fds = 0;
-            return ReadOutcome.REQUEST;
+            outcome = advance(request);
+            return outcome;
         } finally {
-            for (int i = 0; i < fds; i++) {
-                pending[i].close();
-                pending[i] = null;
+            if (outcome != ReadOutcome.INCOMPLETE) {
+                discard();
             }
         }
     }
 
+    private ReadOutcome advance(PrRequest request) throws IOException {
+        if (phase == Phase.FEATURES) {
+            int n = fill(features, FEATURES_SIZE, false);
+            if (n <= 0) {
+                return n < 0 ? ReadOutcome.END_OF_STREAM : ReadOutcome.INCOMPLETE;
+            }
+            if ((getInt(features, 0) & ~SERVER_FEATURES) != 0) {
+                return ReadOutcome.REFUSED_FEATURES;
+            }
+            next(Phase.CDB);
+        }
+        if (phase == Phase.CDB) {
+            int n = fill(request.cdb(), PrRequest.CDB_SIZE, true);
+            if (n <= 0) {
+                return n < 0 ? ReadOutcome.END_OF_STREAM : ReadOutcome.INCOMPLETE;
+            }
+            ReadOutcome refused = refusal(request);
+            if (refused != null) {
+                return refused;
+            }
+            if (!request.isOut()) {
+                return complete(request, 0);
+            }
+            next(Phase.PARAMETERS);
+        }
+        int length = request.transferLength();
+        int n = fill(request.parameters(), length, false);
+        if (n <= 0) {
+            return n < 0 ? ReadOutcome.END_OF_STREAM : ReadOutcome.INCOMPLETE;
+        }
+        return complete(request, length);
+    }
+
+    /** Why a complete CDB ends the connection, or null if it is a request to serve. */
+    private ReadOutcome refusal(PrRequest request) {
+        if (fds > 1) {
+            return ReadOutcome.TOO_MANY_FDS;
+        }
+        if (fds == 0) {
+            return ReadOutcome.NO_FD;
+        }
+        int opcode = request.opcode();
+        if (opcode != PrRequest.OPCODE_PR_IN && opcode != PrRequest.OPCODE_PR_OUT) {
+            return ReadOutcome.BAD_OPCODE;
+        }
+        return request.transferLength() > PrRequest.MAX_TRANSFER ? ReadOutcome.TOO_LONG : null;
+    }
+
+    private ReadOutcome complete(PrRequest request, int parameterLength) {
+        request.parameterLength(parameterLength);
+        request.device(pending[0]);
+        pending[0] = null;
+        fds = 0;
+        next(Phase.CDB);
+        return ReadOutcome.REQUEST;
+    }
+
+    private void next(Phase p) {
+        phase = p;
+        got = 0;
+    }
+
     /**
-     * Writes the reply in one write. Data goes out only for a PR IN answered GOOD, capped to the
-     * request's transfer length.
+     * Reads until {@code buf} holds {@code len} bytes of the current phase: 1 when it does, 0 when the
+     * channel has nothing more now, -1 at end of stream. Descriptors that come along are kept for the
+     * CDB ({@code forCdb}) or closed.
      */
-    public void writeResponse(PrRequest request, PrResponse response) throws IOException {
-        int length = encode(request, response, reply);
-        channel.write(reply, 0, length);
+    private int fill(byte[] buf, int len, boolean forCdb) throws IOException {
+        while (got < len) {
+            int n = channel.read(buf, got, len - got);
+            ReceivedFd[] received = channel.takeFds();
+            for (ReceivedFd fd : received) {
+                if (forCdb && fds < pending.length) {
+                    pending[fds++] = fd;
+                } else {
+                    // A third descriptor of a CDB (two already mean too many), or one outside a CDB.
+                    fd.close();
+                }
+            }
+            if (n <= 0) {
+                return n;
+            }
+            got += n;
+        }
+        return 1;
+    }
+
+    /**
+     * Closes the descriptors received for a request that will not be completed, and starts over; for a
+     * connection that ends while a request is partly read.
+     */
+    public void discard() {
+        for (int i = 0; i < fds; i++) {
+            pending[i].close();
+            pending[i] = null;
+        }
+        fds = 0;
+    }
+
+    /**
+     * Writes the reply, in one write when the socket has room. Data goes out only for a PR IN answered
+     * GOOD, capped to the request's transfer length. False if part of it waits for {@link #flush}.
+     */
+    public boolean writeResponse(PrRequest request, PrResponse response) throws IOException {
+        return send(encode(request, response, reply));
+    }
+
+    private boolean send(int length) throws IOException {
+        outFrom = 0;
+        outTo = length;
+        return flush();
+    }
+
+    /** Writes what is left of the last reply; true once all of it is written. */
+    public boolean flush() throws IOException {
+        while (outFrom < outTo) {
+            int n = channel.write(reply, outFrom, outTo - outFrom);
+            if (n <= 0) {
+                return false;
+            }
+            outFrom += n;
+        }
+        return true;
     }
 
     /** Encodes a reply into {@code out} (at least 104 + 8192 bytes) and returns its length. */
@@ -114,34 +207,6 @@ public final class ServerProtocol {
         System.arraycopy(response.sense(), 0, out, 8, PrResponse.SENSE_SIZE);
         System.arraycopy(response.data(), 0, out, REPLY_HEADER_SIZE, dataLength);
         return REPLY_HEADER_SIZE + dataLength;
-    }
-
-    /** Keeps up to two received descriptors (enough to know there were too many), closes the rest. */
-    private int collect(int count) throws IOException {
-        for (ReceivedFd fd : channel.takeFds()) {
-            if (count < pending.length) {
-                pending[count] = fd;
-            } else {
-                fd.close();
-            }
-            count++;
-        }
-        return Math.min(count, pending.length);
-    }
-
-    private boolean readFullyDroppingFds(byte[] buf, int off, int len) throws IOException {
-        int got = 0;
-        while (got < len) {
-            int n = channel.read(buf, off + got, len - got);
-            for (ReceivedFd stray : channel.takeFds()) {
-                stray.close();
-            }
-            if (n < 0) {
-                return false;
-            }
-            got += n;
-        }
-        return true;
     }
 
     static void putInt(byte[] b, int off, int v) {

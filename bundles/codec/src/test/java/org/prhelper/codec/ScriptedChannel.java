@@ -33,6 +33,9 @@ final class ScriptedChannel implements WireChannel {
     private record Chunk(byte[] bytes, Fd[] fds) {
     }
 
+    /** A chunk that stands for "nothing to read now": read returns 0 once, as a non-blocking socket. */
+    private static final Chunk PAUSE = new Chunk(new byte[0], new Fd[0]);
+
     private final Deque<Chunk> chunks = new ArrayDeque<>();
     private final List<Fd> delivered = new ArrayList<>();
     private final List<Fd> untaken = new ArrayList<>();
@@ -42,6 +45,17 @@ final class ScriptedChannel implements WireChannel {
 
     ScriptedChannel chunk(byte[] bytes, Fd... fds) {
         chunks.add(new Chunk(bytes, fds));
+        return this;
+    }
+
+    /** A channel on which the client's feature flags (none) were sent already. */
+    static ScriptedChannel handshaken() {
+        return new ScriptedChannel().chunk(new byte[4]);
+    }
+
+    /** The next read finds nothing, as a non-blocking socket whose peer has not sent more yet. */
+    ScriptedChannel pause() {
+        chunks.add(PAUSE);
         return this;
     }
 
@@ -59,6 +73,9 @@ final class ScriptedChannel implements WireChannel {
             Chunk next = chunks.poll();
             if (next == null) {
                 return -1;
+            }
+            if (next == PAUSE) {
+                return 0;
             }
             current = next.bytes;
             pos = 0;
@@ -82,8 +99,9 @@ final class ScriptedChannel implements WireChannel {
     }
 
     @Override
-    public void write(byte[] buf, int off, int len) {
+    public int write(byte[] buf, int off, int len) {
         written.write(buf, off, len);
+        return len;
     }
 
     List<Fd> delivered() {

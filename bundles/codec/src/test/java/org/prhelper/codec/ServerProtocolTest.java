@@ -6,6 +6,7 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -36,28 +37,99 @@ public class ServerProtocolTest {
     @Test
     public void handshakeSendsZeroAndAcceptsZero() throws IOException {
         ScriptedChannel ch = new ScriptedChannel().chunk(new byte[4]);
-        assertTrue(new ServerProtocol(ch).handshake());
+        ServerProtocol p = new ServerProtocol(ch);
+        assertTrue(p.start());
         assertArrayEquals(new byte[4], ch.written.toByteArray());
+        assertEquals(ReadOutcome.END_OF_STREAM, p.readRequest(request));
     }
 
     @Test
     public void handshakeRefusesUnofferedFeature() throws IOException {
-        assertFalse(new ServerProtocol(new ScriptedChannel().chunk(new byte[] {0, 0, 0, 1})).handshake());
-        assertFalse(new ServerProtocol(new ScriptedChannel().chunk(new byte[] {(byte) 0x80, 0, 0, 0})).handshake());
+        assertEquals(ReadOutcome.REFUSED_FEATURES, read(new ScriptedChannel().chunk(new byte[] {0, 0, 0, 1})));
+        assertEquals(ReadOutcome.REFUSED_FEATURES, read(new ScriptedChannel().chunk(new byte[] {(byte) 0x80, 0, 0, 0})));
     }
 
     @Test
     public void handshakeEndsOnEofAndClosesStrayFds() throws IOException {
         Fd stray = new Fd(7);
         ScriptedChannel ch = new ScriptedChannel().chunk(new byte[] {0, 0}, stray);
-        assertFalse(new ServerProtocol(ch).handshake());
+        assertEquals(ReadOutcome.END_OF_STREAM, read(ch));
         assertTrue(stray.closed);
+    }
+
+    @Test
+    public void readingResumesWhereTheChannelHadNothingMore() throws IOException {
+        Fd fd = new Fd(5);
+        byte[] c = cdb(0x5F, 0, 24);
+        byte[] params = new byte[24];
+        params[23] = 0x42;
+        ScriptedChannel ch = new ScriptedChannel().chunk(new byte[] {0, 0}).pause().chunk(new byte[] {0, 0})
+                .chunk(Arrays.copyOf(c, 5), fd).pause().chunk(Arrays.copyOfRange(c, 5, 16)).pause()
+                .chunk(Arrays.copyOf(params, 20)).pause().chunk(Arrays.copyOfRange(params, 20, 24));
+        ServerProtocol p = new ServerProtocol(ch);
+        assertEquals(ReadOutcome.INCOMPLETE, p.readRequest(request));
+        assertEquals(ReadOutcome.INCOMPLETE, p.readRequest(request));
+        assertFalse("a descriptor of an incomplete request stays open", fd.closed);
+        assertEquals(ReadOutcome.INCOMPLETE, p.readRequest(request));
+        assertEquals(ReadOutcome.INCOMPLETE, p.readRequest(request));
+        assertEquals(ReadOutcome.REQUEST, p.readRequest(request));
+        assertSame(fd, request.device());
+        assertArrayEquals(params, Arrays.copyOf(request.parameters(), 24));
+    }
+
+    @Test
+    public void discardClosesTheDescriptorOfAPartlyReadRequest() throws IOException {
+        Fd fd = new Fd(5);
+        ServerProtocol p = new ServerProtocol(ScriptedChannel.handshaken().chunk(Arrays.copyOf(cdb(0x5E, 0, 8), 3), fd)
+                .pause());
+        assertEquals(ReadOutcome.INCOMPLETE, p.readRequest(request));
+        assertFalse(fd.closed);
+        p.discard();
+        assertTrue(fd.closed);
+    }
+
+    @Test
+    public void aReplyTheSocketHasNoRoomForIsFinishedByFlush() throws IOException {
+        int[] room = {10};
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        WireChannel slow = new WireChannel() {
+            @Override
+            public int read(byte[] buf, int off, int len) {
+                return -1;
+            }
+
+            @Override
+            public ReceivedFd[] takeFds() {
+                return new ReceivedFd[0];
+            }
+
+            @Override
+            public int write(byte[] buf, int off, int len) {
+                int n = Math.min(len, room[0]);
+                out.write(buf, off, n);
+                room[0] -= n;
+                return n;
+            }
+        };
+        ServerProtocol p = new ServerProtocol(slow);
+        request.cdb()[0] = 0x5E;
+        request.cdb()[8] = 4;
+        PrResponse r = new PrResponse();
+        r.reset();
+        r.status(ScsiStatus.GOOD);
+        r.dataLength(4);
+        assertFalse(p.writeResponse(request, r));
+        assertEquals(10, out.size());
+        assertFalse(p.flush());
+        room[0] = 1000;
+        assertTrue(p.flush());
+        assertEquals(ServerProtocol.REPLY_HEADER_SIZE + 4, out.size());
     }
 
     @Test
     public void prInWithFdOnFirstChunk() throws IOException {
         Fd fd = new Fd(5);
-        assertEquals(ReadOutcome.REQUEST, read(new ScriptedChannel().chunk(cdb(0x5E, 0, 8192), fd)));
+        assertEquals(ReadOutcome.REQUEST, read(ScriptedChannel.handshaken().chunk(cdb(0x5E, 0, 8192), fd)));
         assertSame(fd, request.device());
         assertFalse(fd.closed);
         assertEquals(8192, request.transferLength());
@@ -68,7 +140,7 @@ public class ServerProtocolTest {
     public void fdOnALaterChunkIsCollected() throws IOException {
         Fd fd = new Fd(5);
         byte[] c = cdb(0x5E, 1, 100);
-        ScriptedChannel ch = new ScriptedChannel().chunk(Arrays.copyOfRange(c, 0, 3))
+        ScriptedChannel ch = ScriptedChannel.handshaken().chunk(Arrays.copyOfRange(c, 0, 3))
                 .chunk(Arrays.copyOfRange(c, 3, 10), fd).chunk(Arrays.copyOfRange(c, 10, 16));
         assertEquals(ReadOutcome.REQUEST, read(ch));
         assertSame(fd, request.device());
@@ -78,20 +150,20 @@ public class ServerProtocolTest {
     @Test
     public void cdbByteByByteWithFdOnLastByte() throws IOException {
         Fd fd = new Fd(9);
-        assertEquals(ReadOutcome.REQUEST, read(new ScriptedChannel().byteByByte(cdb(0x5E, 2, 8), 15, fd)));
+        assertEquals(ReadOutcome.REQUEST, read(ScriptedChannel.handshaken().byteByByte(cdb(0x5E, 2, 8), 15, fd)));
         assertSame(fd, request.device());
         assertEquals(8, request.transferLength());
     }
 
     @Test
     public void noFdClosesConnection() throws IOException {
-        assertEquals(ReadOutcome.NO_FD, read(new ScriptedChannel().chunk(cdb(0x5E, 0, 8))));
+        assertEquals(ReadOutcome.NO_FD, read(ScriptedChannel.handshaken().chunk(cdb(0x5E, 0, 8))));
     }
 
     @Test
     public void twoFdsInOneMessageAreBothClosed() throws IOException {
         Fd a = new Fd(5), b = new Fd(6);
-        assertEquals(ReadOutcome.TOO_MANY_FDS, read(new ScriptedChannel().chunk(cdb(0x5E, 0, 8), a, b)));
+        assertEquals(ReadOutcome.TOO_MANY_FDS, read(ScriptedChannel.handshaken().chunk(cdb(0x5E, 0, 8), a, b)));
         assertTrue(a.closed && b.closed);
     }
 
@@ -99,7 +171,7 @@ public class ServerProtocolTest {
     public void fdsSpreadOverChunksCountTogether() throws IOException {
         Fd a = new Fd(5), b = new Fd(6), c = new Fd(7);
         byte[] x = cdb(0x5F, 0, 24);
-        ScriptedChannel ch = new ScriptedChannel().chunk(Arrays.copyOfRange(x, 0, 8), a)
+        ScriptedChannel ch = ScriptedChannel.handshaken().chunk(Arrays.copyOfRange(x, 0, 8), a)
                 .chunk(Arrays.copyOfRange(x, 8, 16), b, c);
         assertEquals(ReadOutcome.TOO_MANY_FDS, read(ch));
         assertTrue(a.closed && b.closed && c.closed);
@@ -109,7 +181,7 @@ public class ServerProtocolTest {
     public void badOpcodeClosesFd() throws IOException {
         for (int opcode : new int[] {0x00, 0x12, 0x5D, 0x60, 0xFF}) {
             Fd fd = new Fd(5);
-            assertEquals(ReadOutcome.BAD_OPCODE, read(new ScriptedChannel().chunk(cdb(opcode, 0, 8), fd)));
+            assertEquals(ReadOutcome.BAD_OPCODE, read(ScriptedChannel.handshaken().chunk(cdb(opcode, 0, 8), fd)));
             assertTrue(fd.closed);
         }
     }
@@ -117,14 +189,14 @@ public class ServerProtocolTest {
     @Test
     public void transferLengthLimitIs8192ForBothOpcodes() throws IOException {
         Fd in = new Fd(5);
-        assertEquals(ReadOutcome.TOO_LONG, read(new ScriptedChannel().chunk(cdb(0x5E, 0, 8193), in)));
+        assertEquals(ReadOutcome.TOO_LONG, read(ScriptedChannel.handshaken().chunk(cdb(0x5E, 0, 8193), in)));
         assertTrue(in.closed);
         Fd out = new Fd(6);
-        assertEquals(ReadOutcome.TOO_LONG, read(new ScriptedChannel().chunk(cdb(0x5F, 0, 0xFFFF), out)));
+        assertEquals(ReadOutcome.TOO_LONG, read(ScriptedChannel.handshaken().chunk(cdb(0x5F, 0, 0xFFFF), out)));
         assertTrue(out.closed);
         Fd ok = new Fd(7);
         assertEquals(ReadOutcome.REQUEST,
-                read(new ScriptedChannel().chunk(cdb(0x5F, 0, 8192), ok).chunk(new byte[8192])));
+                read(ScriptedChannel.handshaken().chunk(cdb(0x5F, 0, 8192), ok).chunk(new byte[8192])));
         assertEquals(8192, request.parameterLength());
     }
 
@@ -136,7 +208,7 @@ public class ServerProtocolTest {
         byte[] params = new byte[24];
         params[7] = 0x42;
         Fd fd = new Fd(5);
-        ScriptedChannel ch = new ScriptedChannel().chunk(c, fd).chunk(Arrays.copyOf(params, 10))
+        ScriptedChannel ch = ScriptedChannel.handshaken().chunk(c, fd).chunk(Arrays.copyOf(params, 10))
                 .chunk(Arrays.copyOfRange(params, 10, 24));
         assertEquals(ReadOutcome.REQUEST, read(ch));
         assertEquals(24, request.parameterLength());
@@ -148,7 +220,7 @@ public class ServerProtocolTest {
         byte[] c = cdb(0x5E, 0, 0x0102);
         c[5] = 0x7F;
         Fd fd = new Fd(5);
-        ScriptedChannel ch = new ScriptedChannel().chunk(c, fd).chunk(cdb(0x5E, 0, 4), new Fd(6));
+        ScriptedChannel ch = ScriptedChannel.handshaken().chunk(c, fd).chunk(cdb(0x5E, 0, 4), new Fd(6));
         ServerProtocol p = new ServerProtocol(ch);
         assertEquals(ReadOutcome.REQUEST, p.readRequest(request));
         assertEquals(0x0102, request.transferLength());
@@ -161,7 +233,7 @@ public class ServerProtocolTest {
     public void eofInsideCdbClosesTheFdAlreadyReceived() throws IOException {
         Fd fd = new Fd(5);
         assertEquals(ReadOutcome.END_OF_STREAM,
-                read(new ScriptedChannel().chunk(Arrays.copyOf(cdb(0x5E, 0, 8), 9), fd)));
+                read(ScriptedChannel.handshaken().chunk(Arrays.copyOf(cdb(0x5E, 0, 8), 9), fd)));
         assertTrue(fd.closed);
     }
 
@@ -169,19 +241,19 @@ public class ServerProtocolTest {
     public void eofInsideParametersClosesTheFd() throws IOException {
         Fd fd = new Fd(5);
         assertEquals(ReadOutcome.END_OF_STREAM,
-                read(new ScriptedChannel().chunk(cdb(0x5F, 0, 24), fd).chunk(new byte[10])));
+                read(ScriptedChannel.handshaken().chunk(cdb(0x5F, 0, 24), fd).chunk(new byte[10])));
         assertTrue(fd.closed);
     }
 
     @Test
     public void cleanEofBetweenRequests() throws IOException {
-        assertEquals(ReadOutcome.END_OF_STREAM, read(new ScriptedChannel()));
+        assertEquals(ReadOutcome.END_OF_STREAM, read(ScriptedChannel.handshaken()));
     }
 
     @Test
     public void fdsArrivingWithParameterDataAreClosedAndIgnored() throws IOException {
         Fd fd = new Fd(5), stray = new Fd(6);
-        ScriptedChannel ch = new ScriptedChannel().chunk(cdb(0x5F, 0, 24), fd).chunk(new byte[24], stray);
+        ScriptedChannel ch = ScriptedChannel.handshaken().chunk(cdb(0x5F, 0, 24), fd).chunk(new byte[24], stray);
         assertEquals(ReadOutcome.REQUEST, read(ch));
         assertSame(fd, request.device());
         assertTrue(stray.closed);
@@ -191,7 +263,7 @@ public class ServerProtocolTest {
     @Test
     public void replyOfGoodPrInCarriesDataCappedToTransferLength() throws IOException {
         Fd fd = new Fd(5);
-        ScriptedChannel ch = new ScriptedChannel().chunk(cdb(0x5E, 0, 6), fd);
+        ScriptedChannel ch = ScriptedChannel.handshaken().chunk(cdb(0x5E, 0, 6), fd);
         ServerProtocol p = new ServerProtocol(ch);
         p.readRequest(request);
         PrResponse r = new PrResponse();
