@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 
 import org.newsclub.net.unix.AFUNIXSocket;
+import org.newsclub.net.unix.DescriptorNumbers;
 import org.prhelper.api.AuditRecord;
 import org.prhelper.api.AuditSink;
 import org.prhelper.api.ClientInfo;
@@ -26,35 +27,75 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection, served on its own thread: handshake, then request after request, each checked
- * against the socket's policy, executed, answered and audited.
+ * One client connection: handshake, then request after request, each checked against the socket's
+ * policy, executed, answered and audited. The socket is non-blocking and served by whichever
+ * {@link ServingLoops} thread takes its readiness event; the one-shot registration guarantees that one
+ * thread at a time serves it, and only that thread closes it.
  */
-final class Connection implements Runnable {
+final class Connection {
     private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
     /** Room for the most descriptors one message can carry (SCM_MAX_FD 253), so extras are seen and closed. */
     private static final int ANCILLARY_BUFFER = 253 * 4 + 64;
 
     private final AFUNIXSocket socket;
+    private final int fd;
     private final SocketServices services;
     private final Runnable onClose;
     private final String name;
     private final Instant connectedSince = Instant.now();
-    private volatile PeerIdentity peer = PeerIdentity.UNKNOWN;
-    // Written only by this connection's thread (so ++ loses nothing), read by snapshots; volatile so a
-    // snapshot sees a recent and whole value.
+    private final PeerIdentity peer;
+    private final ServerProtocol protocol;
+    private final PrRequest request = new PrRequest();
+    private final PrResponse response = new PrResponse();
+    /**
+     * A reply waits for room in the socket: flush it before reading the next request. The serving
+     * thread changes between events: each serve starts by reading {@link #closed} and ends by writing
+     * this, both volatile, which orders one thread's work on the connection before the next one's.
+     */
+    private volatile boolean writing;
+    /** Written only by the thread serving the connection (so ++ loses nothing), read by snapshots. */
     private volatile long requests;
+    private volatile boolean closed;
     /** Opcode << 8 | service action of the last request, -1 before the first: no string per request. */
     private volatile int lastCommand = -1;
 
-    Connection(AFUNIXSocket socket, SocketServices services, Runnable onClose, String name) {
+    private Connection(AFUNIXSocket socket, SocketServices services, Runnable onClose, String name)
+            throws IOException {
         this.socket = socket;
         this.services = services;
         this.onClose = onClose;
         this.name = name;
+        // SO_PEERCRED holds the credentials of connect() time: read once per connection.
+        this.peer = Peers.of(socket);
+        socket.setAncillaryReceiveBufferSize(ANCILLARY_BUFFER);
+        socket.getChannel().configureBlocking(false);
+        this.fd = DescriptorNumbers.of(socket.getFileDescriptor());
+        this.protocol = new ServerProtocol(new JunixChannel(socket));
+        // The socket is new and empty: the four bytes of our features always fit.
+        writing = !protocol.start();
     }
 
-    PeerIdentity peer() {
-        return peer;
+    /**
+     * A newly accepted connection, ready to be registered with the serving threads; the socket is
+     * closed if it cannot be set up.
+     */
+    static Connection open(AFUNIXSocket socket, SocketServices services, Runnable onClose, String name)
+            throws IOException {
+        try {
+            return new Connection(socket, services, onClose, name);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    int fd() {
+        return fd;
+    }
+
+    /** What to wait for before serving again: room to finish a reply, or the next request. */
+    int interest() {
+        return writing ? Epoll.OUT : Epoll.IN;
     }
 
     long requests() {
@@ -67,51 +108,30 @@ final class Connection implements Runnable {
                 last < 0 ? null : PrCommands.name(last >> 8, last & 0xFF));
     }
 
-    @Override
-    public void run() {
-        try (AFUNIXSocket s = socket) {
-            // SO_PEERCRED holds the credentials of connect() time: read once per connection.
-            peer = Peers.of(s);
-            s.setAncillaryReceiveBufferSize(ANCILLARY_BUFFER);
-            ServerProtocol protocol = new ServerProtocol(new JunixChannel(s));
-            if (!protocol.handshake()) {
-                LOG.debug("{}: handshake refused", name);
-                return;
+    /**
+     * Serves what the readiness event announced: the rest of a reply, or at most one request (the
+     * others' turn comes first). Returns false when the connection has ended; the caller then forgets
+     * it and calls {@link #close}.
+     */
+    boolean serve() {
+        if (closed) {
+            return false;
+        }
+        try {
+            if (writing) {
+                writing = !protocol.flush();
+                return true;
             }
-            PrRequest request = new PrRequest();
-            PrResponse response = new PrResponse();
-            ReadOutcome outcome;
-            while ((outcome = protocol.readRequest(request)) == ReadOutcome.REQUEST) {
-                ReceivedFd fd = (ReceivedFd) request.device();
-                try {
-                    long start = System.nanoTime();
-                    response.reset();
-                    List<AuditSink> audit = services.audit();
-                    SocketPolicy policy = services.policy();
-                    DeviceIdentity device = !audit.isEmpty() || policy.needsDevice() ? identify(fd) : DeviceIdentity.UNKNOWN;
-                    Decision decision = policy.check(peer, device, request);
-                    if (decision.allowed()) {
-                        execute(request, response);
-                    } else {
-                        decision.applyTo(response);
-                    }
-                    // Counted before the reply, so a client that has its answer finds it counted.
-                    lastCommand = request.opcode() << 8 | request.serviceAction();
-                    requests++;
-                    protocol.writeResponse(request, response);
-                    if (!audit.isEmpty()) {
-                        audit(audit, request, response, device == null ? DeviceIdentity.UNKNOWN : device, decision,
-                                System.nanoTime() - start);
-                    }
-                    if (LOG.isTraceEnabled()) {
-                        trace(request, response);
-                    }
-                } finally {
-                    fd.close();
-                    request.device(null);
-                }
+            ReadOutcome outcome = protocol.readRequest(request);
+            if (outcome == ReadOutcome.REQUEST) {
+                writing = !answer();
+                return true;
             }
-            if (outcome == ReadOutcome.END_OF_STREAM) {
+            if (outcome == ReadOutcome.INCOMPLETE) {
+                writing = false;
+                return true;
+            }
+            if (outcome == ReadOutcome.END_OF_STREAM || outcome == ReadOutcome.REFUSED_FEATURES) {
                 LOG.debug("{}: {}", name, outcome.reason());
             } else {
                 LOG.warn("{}: closing connection: {}", name, outcome.reason());
@@ -120,8 +140,40 @@ final class Connection implements Runnable {
             LOG.debug("{}: connection ended: {}", name, e.toString());
         } catch (RuntimeException e) {
             LOG.error("{}: connection failed", name, e);
+        }
+        return false;
+    }
+
+    /** Serves the request just read; false if the reply waits for room in the socket. */
+    private boolean answer() throws IOException {
+        ReceivedFd device = (ReceivedFd) request.device();
+        try {
+            long start = System.nanoTime();
+            response.reset();
+            List<AuditSink> audit = services.audit();
+            SocketPolicy policy = services.policy();
+            DeviceIdentity identity = !audit.isEmpty() || policy.needsDevice() ? identify(device) : DeviceIdentity.UNKNOWN;
+            Decision decision = policy.check(peer, identity, request);
+            if (decision.allowed()) {
+                execute(request, response);
+            } else {
+                decision.applyTo(response);
+            }
+            // Counted before the reply, so a client that has its answer finds it counted.
+            lastCommand = request.opcode() << 8 | request.serviceAction();
+            requests++;
+            boolean sent = protocol.writeResponse(request, response);
+            if (!audit.isEmpty()) {
+                audit(audit, request, response, identity == null ? DeviceIdentity.UNKNOWN : identity, decision,
+                        System.nanoTime() - start);
+            }
+            if (LOG.isTraceEnabled()) {
+                trace(request, response);
+            }
+            return sent;
         } finally {
-            onClose.run();
+            device.close();
+            request.device(null);
         }
     }
 
@@ -181,11 +233,32 @@ final class Connection implements Runnable {
         }
     }
 
-    void close() {
+    /**
+     * Ends the connection in both directions, for a client that did not go within the grace time; the
+     * serving thread then finds it ended and closes it. Never closes the descriptor itself: its number
+     * stays registered with epoll until the thread that owns the connection has forgotten it.
+     */
+    void abort() {
+        shutdownInput();
         try {
-            socket.close();
+            socket.shutdownOutput();
         } catch (IOException ignored) {
             // Already closed.
         }
+    }
+
+    /** Closes the socket and the descriptors of a partly read request; by the serving thread only. */
+    void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        protocol.discard();
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // Closed all the same.
+        }
+        onClose.run();
     }
 }

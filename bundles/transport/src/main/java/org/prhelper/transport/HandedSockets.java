@@ -168,5 +168,10 @@ public final class HandedSockets extends ServiceReferences implements SocketHand
         public SocketPolicy policy() {
             return SocketPolicy.ALLOW_ALL;
         }
+
+        @Override
+        public ServingLoops loops() {
+            return HandedSockets.this.loops();
+        }
     }
 }

@@ -3,31 +3,32 @@ package org.prhelper.transport;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
 
 import org.newsclub.net.unix.AFUNIXSocket;
+import org.newsclub.net.unix.AFUNIXSocketChannel;
 import org.newsclub.net.unix.DescriptorNumbers;
 import org.prhelper.codec.ReceivedFd;
 import org.prhelper.codec.WireChannel;
 
-/** A {@link WireChannel} over a junixsocket connection; descriptors come from SCM_RIGHTS. */
+/**
+ * A {@link WireChannel} over a junixsocket connection, through its channel, which is non-blocking when
+ * the connection is served by readiness events; descriptors come from SCM_RIGHTS.
+ */
 final class JunixChannel implements WireChannel {
     private static final ReceivedFd[] NONE = new ReceivedFd[0];
 
     private final AFUNIXSocket socket;
-    private final InputStream in;
-    private final OutputStream out;
+    private final AFUNIXSocketChannel channel;
 
-    JunixChannel(AFUNIXSocket socket) throws IOException {
+    JunixChannel(AFUNIXSocket socket) {
         this.socket = socket;
-        this.in = socket.getInputStream();
-        this.out = socket.getOutputStream();
+        this.channel = socket.getChannel();
     }
 
     @Override
     public int read(byte[] buf, int off, int len) throws IOException {
-        return in.read(buf, off, len);
+        return channel.read(ByteBuffer.wrap(buf, off, len));
     }
 
     @Override
@@ -44,8 +45,8 @@ final class JunixChannel implements WireChannel {
     }
 
     @Override
-    public void write(byte[] buf, int off, int len) throws IOException {
-        out.write(buf, off, len);
+    public int write(byte[] buf, int off, int len) throws IOException {
+        return channel.write(ByteBuffer.wrap(buf, off, len));
     }
 
     /**

@@ -30,13 +30,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One listening socket and its connections, each served on a thread of its own. junixsocket stops
- * accepting when the socket file is removed or replaced, so the file must stay where it was bound.
+ * One listening socket and its connections: a thread accepts them and hands them to the serving
+ * threads ({@link ServingLoops}). junixsocket stops accepting when the socket file is removed or
+ * replaced, so the file must stay where it was bound.
  */
 final class Listener {
     private static final Logger LOG = LoggerFactory.getLogger(Listener.class);
     /** How often the accept thread of an inherited socket looks whether it should stop. */
     private static final int ACCEPT_POLL_MILLIS = 200;
+    /** How long stopping waits for aborted connections whose serving thread is free to close them. */
+    private static final long ABORT_WAIT_MILLIS = 200;
 
     private final SocketSettings settings;
     private final SocketServices services;
@@ -158,20 +161,23 @@ final class Listener {
             }
             String name = services.socketName() + "#" + counter.incrementAndGet();
             Connection[] self = new Connection[1];
-            Connection c = new Connection(socket, services, () -> {
-                closedRequests.addAndGet(self[0].requests());
-                connections.remove(self[0]);
-            }, name);
+            Connection c;
+            try {
+                c = Connection.open(socket, services, () -> {
+                    closedRequests.addAndGet(self[0].requests());
+                    connections.remove(self[0]);
+                }, name);
+            } catch (IOException e) {
+                LOG.debug("{}: connection lost before it was served: {}", name, e.toString());
+                continue;
+            }
             self[0] = c;
             connections.add(c);
-            Thread t = new Thread(c, "prhelper-conn " + name);
-            t.setDaemon(true);
             try {
-                t.start();
-            } catch (OutOfMemoryError e) {
-                connections.remove(c);
-                LOG.error("{}: cannot start a thread for a new connection", path, e);
-                closeQuietly(socket);
+                services.loops().register(c);
+            } catch (IOException e) {
+                LOG.error("{}: cannot serve a new connection", path, e);
+                c.close();
             }
         }
     }
@@ -199,7 +205,7 @@ final class Listener {
 
     /**
      * Stops accepting, removes the socket file (if it is still ours), lets requests in progress finish
-     * for up to {@code graceMillis}, then closes whatever connection is left.
+     * for up to {@code graceMillis}, then ends whatever connection is left.
      */
     void close(long graceMillis) {
         closing = true;
@@ -222,17 +228,24 @@ final class Listener {
         for (Connection c : connections) {
             c.shutdownInput();
         }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
+        awaitConnectionsGone(graceMillis);
+        // Their requests outlasted the grace: the clients see the connection end now, and each is closed
+        // by its serving thread once its request returns.
+        for (Connection c : connections) {
+            c.abort();
+        }
+        awaitConnectionsGone(ABORT_WAIT_MILLIS);
+    }
+
+    private void awaitConnectionsGone(long millis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         while (!connections.isEmpty() && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                break;
+                return;
             }
-        }
-        for (Connection c : connections) {
-            c.close();
         }
     }
 

@@ -23,6 +23,10 @@ abstract class ServiceReferences {
 
     private final HandlerSlot handler = new HandlerSlot();
 
+    /** Static: the serving threads of this bundle, there before any socket opens and gone after. */
+    @Reference
+    ServingLoops loops;
+
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     // Not private: SCR injects fields of a superclass only when the component class may access them.
@@ -52,6 +56,11 @@ abstract class ServiceReferences {
     /** Null while no device inspector is registered. */
     public DeviceInspector inspector() {
         return inspector;
+    }
+
+    /** The threads that serve every socket's connections. */
+    public ServingLoops loops() {
+        return loops;
     }
 
     /** The audit sinks registered now; empty when there are none. */

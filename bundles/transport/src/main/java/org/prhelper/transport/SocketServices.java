@@ -24,4 +24,7 @@ interface SocketServices {
     List<AuditSink> audit();
 
     SocketPolicy policy();
+
+    /** The threads that serve the connections. */
+    ServingLoops loops();
 }

@@ -21,12 +21,14 @@ public class ActivationOrderTest {
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "pra");
         Path socket = dir.resolve("s.sock");
         SocketTransport transport = new SocketTransport();
+        transport.loops = new ServingLoops(1, ServingLoops.STALL_MILLIS);
         try {
             assertFalse("socket open before the references are bound", Files.exists(socket, LinkOption.NOFOLLOW_LINKS));
             transport.start(Configs.socket(socket.toString(), "", 4, 4), Map.of("service.pid", "org.prhelper.socket~a"));
             assertTrue("socket open once activated", Files.exists(socket, LinkOption.NOFOLLOW_LINKS));
         } finally {
             transport.stop();
+            transport.loops.stop();
             Files.deleteIfExists(socket);
             Files.delete(dir);
         }

@@ -50,11 +50,13 @@ public class HandedSocketsTest {
     public void setUp() throws IOException {
         dir = Files.createTempDirectory(Path.of("/tmp"), "prh");
         sockets.setHandler((req, resp) -> resp.status(ScsiStatus.GOOD));
+        sockets.loops = new ServingLoops(2, ServingLoops.STALL_MILLIS);
     }
 
     @After
     public void tearDown() throws Exception {
         sockets.stop();
+        sockets.loops.stop();
         for (AutoCloseable c : relays) {
             c.close();
         }

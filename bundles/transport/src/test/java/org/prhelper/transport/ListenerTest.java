@@ -49,11 +49,14 @@ public class ListenerTest {
     };
     private final List<AuditSink> sinks = new CopyOnWriteArrayList<>();
     private volatile SocketPolicy policy = SocketPolicy.ALLOW_ALL;
+    /** One serving thread, so that a request holding it shows whether another takes its place. */
+    private ServingLoops loops;
 
     @Before
     public void setUp() throws IOException {
         dir = Files.createTempDirectory(Path.of("/tmp"), "prl");
         sock = dir.resolve("s.sock");
+        loops = new ServingLoops(1, ServingLoops.STALL_MILLIS);
     }
 
     @After
@@ -61,6 +64,7 @@ public class ListenerTest {
         if (listener != null) {
             listener.close(1000);
         }
+        loops.stop();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path p : (Iterable<Path>) files::iterator) {
                 Files.delete(p);
@@ -101,6 +105,11 @@ public class ListenerTest {
             public SocketPolicy policy() {
                 return policy;
             }
+
+            @Override
+            public ServingLoops loops() {
+                return loops;
+            }
         };
     }
 
@@ -118,13 +127,25 @@ public class ListenerTest {
             out.write(new byte[4]);
         }
 
-        /** Sends READ KEYS with {@code fd}; returns the status and checks the one data byte. */
+        /** Sends READ KEYS with {@code fd}; returns the status. */
         int readKeys(FileDescriptor fd) throws IOException {
+            send(fd, 0, 8);
+            return reply();
+        }
+
+        /** Sends PR IN with service action {@code sa} (0 READ KEYS, 1 READ RESERVATION) and {@code fd}. */
+        void send(FileDescriptor fd, int sa, int length) throws IOException {
             byte[] cdb = new byte[16];
             cdb[0] = 0x5E;
-            cdb[8] = 8;
+            cdb[1] = (byte) sa;
+            cdb[7] = (byte) (length >> 8);
+            cdb[8] = (byte) length;
             socket.setOutboundFileDescriptors(fd);
             out.write(cdb);
+        }
+
+        /** Reads one reply; returns its status. */
+        int reply() throws IOException {
             int status = in.readInt();
             int size = in.readInt();
             in.readFully(new byte[96 + size]);
@@ -285,6 +306,71 @@ public class ListenerTest {
         listener.close(100);
         listener = null;
         assertTrue(Files.exists(sock));
+    }
+
+    /**
+     * A request that holds its serving thread (a slow device) must not hold up the other connections:
+     * with one serving thread, another takes its place after the stall time.
+     */
+    @Test
+    public void aSlowRequestHoldsUpOnlyItself() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch inside = new CountDownLatch(1);
+        handler = (req, resp) -> {
+            if (req.serviceAction() == 1) {
+                inside.countDown();
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            resp.status(ScsiStatus.GOOD);
+        };
+        start("");
+        try (Client slow = new Client(sock); Client quick = new Client(sock);
+                RandomAccessFile f = new RandomAccessFile("/dev/null", "rw")) {
+            slow.send(f.getFD(), 1, 8);
+            assertTrue(inside.await(10, TimeUnit.SECONDS));
+            for (int i = 0; i < 100; i++) {
+                assertEquals(ScsiStatus.GOOD, quick.readKeys(f.getFD()));
+            }
+            assertEquals(1, loops.replacements());
+            release.countDown();
+            assertEquals(ScsiStatus.GOOD, slow.reply());
+            assertEquals("the slow connection serves on", ScsiStatus.GOOD, slow.readKeys(f.getFD()));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (loops.threadCount() > 1 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals("the replaced thread ended with its request", 1, loops.threadCount());
+    }
+
+    /**
+     * A client that sends requests without reading the replies fills the socket: the rest of a reply
+     * waits for room, nothing is lost, and the thread is not held meanwhile.
+     */
+    @Test
+    public void repliesWaitForRoomWhenTheClientDoesNotRead() throws Exception {
+        handler = (req, resp) -> {
+            resp.status(ScsiStatus.GOOD);
+            resp.dataLength(8192);
+        };
+        start("");
+        int requests = 200; // 200 replies of 8 KiB: more than the socket buffers hold
+        try (Client greedy = new Client(sock); Client other = new Client(sock);
+                RandomAccessFile f = new RandomAccessFile("/dev/null", "rw")) {
+            for (int i = 0; i < requests; i++) {
+                greedy.send(f.getFD(), 0, 8192);
+            }
+            Thread.sleep(200);
+            assertEquals("another connection is served meanwhile", ScsiStatus.GOOD, other.readKeys(f.getFD()));
+            assertEquals("no thread was held by the full socket", 0, loops.replacements());
+            for (int i = 0; i < requests; i++) {
+                assertEquals(ScsiStatus.GOOD, greedy.reply());
+            }
+        }
     }
 
     @Test
