@@ -2,7 +2,6 @@ package org.prhelper.sgio;
 
 import java.util.concurrent.atomic.AtomicLong;
 
-import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Platform;
@@ -86,10 +85,10 @@ final class LinuxSgIo {
     private void submit(int fd, Buffer buffer, int dxferLen, PrResponse response) {
         Memory memory = buffer.memory;
         int errno = 0;
-        try {
-            Libc.ioctl(fd, SgIoHeader.SG_IO, memory);
-        } catch (LastErrorException e) {
-            errno = e.getErrorCode();
+        if (Libc.ioctl(fd, SgIoHeader.SG_IO, memory) < 0) {
+            // JNA keeps errno per thread; a LastErrorException instead would cost a stack trace and a
+            // strerror message per failed call (a descriptor that is not a SCSI device fails every time).
+            errno = Native.getLastError();
             if (errno == EPERM) {
                 refused();
             }
@@ -137,6 +136,6 @@ final class LinuxSgIo {
         private Libc() {
         }
 
-        static native int ioctl(int fd, long request, Pointer arg) throws LastErrorException;
+        static native int ioctl(int fd, long request, Pointer arg);
     }
 }
