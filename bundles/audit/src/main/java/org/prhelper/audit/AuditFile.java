@@ -10,7 +10,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -43,9 +42,8 @@ final class AuditFile implements AutoCloseable {
     /** How long the writer lets records gather after a batch, so that busy producers need not wake it. */
     private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final int BUFFER_BYTES = 256 * 1024;
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSxxx")
-            .withZone(ZoneId.systemDefault());
 
+    private final TimeStamps time = new TimeStamps(ZoneId.systemDefault());
     private final Path file;
     private final long maxBytes;
     private final int keep;
@@ -196,9 +194,9 @@ final class AuditFile implements AutoCloseable {
         return n;
     }
 
-    private static byte[] format(AuditRecord r) {
+    private byte[] format(AuditRecord r) {
         StringBuilder line = new StringBuilder(360);
-        TIME.formatTo(r.time() == null ? Instant.now() : r.time(), line);
+        time.append(line, r.time() == null ? Instant.now() : r.time());
         AuditLine.append(line, r);
         line.append('\n');
         return line.toString().getBytes(StandardCharsets.UTF_8);
