@@ -92,7 +92,12 @@ public final class ServingLoops {
         Thread t = new Thread(s, "prhelper-serve-" + threadNumber.incrementAndGet());
         t.setDaemon(true);
         servers.add(s);
-        t.start();
+        try {
+            t.start();
+        } catch (OutOfMemoryError e) {
+            servers.remove(s);
+            throw e;
+        }
     }
 
     private void watch(long periodMillis) {
@@ -107,10 +112,17 @@ public final class ServingLoops {
                 long since = s.busySince;
                 if (since != 0 && !s.replaced && now - since > stallNanos) {
                     s.replaced = true;
+                    try {
+                        start(new Server(s));
+                    } catch (OutOfMemoryError e) {
+                        // No thread to be had now: the held one keeps its place, and the next round retries.
+                        s.replaced = false;
+                        LOG.error("Cannot start a serving thread in place of one held by a request", e);
+                        continue;
+                    }
                     replaced.incrementAndGet();
                     LOG.debug("A request has held a serving thread for {} ms: another takes its place",
                             TimeUnit.NANOSECONDS.toMillis(now - since));
-                    start(new Server(s));
                 }
             }
         }
@@ -154,7 +166,7 @@ public final class ServingLoops {
                     count = n;
                     serveBatchOf(this);
                 }
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException | Error e) {
                 if (!stopping) {
                     // Keep the number of serving threads: this one's place is taken by a new one.
                     LOG.error("A serving thread failed; starting another", e);
@@ -185,7 +197,15 @@ public final class ServingLoops {
     }
 
     private void serve(Connection c) {
-        boolean open = c.serve();
+        boolean open;
+        try {
+            open = c.serve();
+        } catch (Error e) {
+            // A LinkageError from a bundle refreshed mid-request, or memory running out: this connection
+            // ends (the client reconnects), the thread and the others go on.
+            LOG.error("Serving a connection failed; closing it", e);
+            open = false;
+        }
         if (open) {
             try {
                 epoll.arm(c.fd(), c.interest());

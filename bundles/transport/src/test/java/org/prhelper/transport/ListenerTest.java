@@ -373,6 +373,30 @@ public class ListenerTest {
         }
     }
 
+    /** An Error (a class gone with a refreshed bundle) ends its connection only, not a serving thread. */
+    @Test
+    public void anErrorInARequestEndsOnlyItsConnection() throws IOException {
+        handler = (req, resp) -> {
+            if (req.serviceAction() == 1) {
+                throw new NoClassDefFoundError("org/prhelper/gone/Backend");
+            }
+            resp.status(ScsiStatus.GOOD);
+        };
+        start("");
+        try (RandomAccessFile f = new RandomAccessFile("/dev/null", "rw")) {
+            for (int i = 0; i < 3; i++) { // more times than there are serving threads
+                try (Client c = new Client(sock)) {
+                    c.send(f.getFD(), 1, 8);
+                    assertEquals("connection closed without a reply", -1, c.in.read());
+                }
+            }
+            try (Client c = new Client(sock)) {
+                assertEquals(ScsiStatus.GOOD, c.readKeys(f.getFD()));
+            }
+        }
+        assertEquals(1, loops.threadCount());
+    }
+
     @Test
     public void noHandlerAnswersCommunicationFailure() throws IOException {
         handler = null;
