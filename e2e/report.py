@@ -224,6 +224,27 @@ def main():
       f"whole `e2e/run.sh` {read(os.path.join(a.out, 'total-seconds')).strip() or '?'} s |")
     w("")
 
+    # ---------------------------------------------------------------- the real-device benchmark
+    bench = [line.split(None, 1) for line in read(os.path.join(a.out, "boot1", "bench.txt")).splitlines()
+             if len(line.split(None, 1)) == 2]
+    if bench:
+        w("## Real-device benchmark")
+        w("")
+        w("`prbench` ([bench/prbench.c](../bench/prbench.c)) in the guest of boot 1, after the suite: PR IN "
+          "READ KEYS in a closed loop through each helper to its own LUN's path 0 (SG_IO on a LIO ramdisk "
+          "through tcm_loop; the reference on LUN 0, ours on LUN 1), 10 s per run after a 3 s warm-up. "
+          "The guest runs under TCG emulation on the 2 host cores, so the figures are far below a real "
+          "machine's: compare the two helpers, not the numbers with [benchmarks.md](benchmarks.md).")
+        w("")
+        w("| helper | connections | ops/s | p50 us | p99 us | p999 us | max us | errors |")
+        w("|---|---|---|---|---|---|---|---|")
+        for side, line in bench:
+            f = dict(field.split("=", 1) for field in line.split() if "=" in field)
+            w(f"| {cell(side)} | " + " | ".join(cell(f.get(k, "?")) for k in
+                                               ("conns", "ops/s", "p50_us", "p99_us", "p999_us", "max_us", "errors"))
+              + " |")
+        w("")
+
     # ---------------------------------------------------------------- the service-action matrix
     w("## Service action × result")
     w("")

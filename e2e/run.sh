@@ -79,6 +79,9 @@ grep -q 'prhelper/.*, ssh, bundle, prhelper-shell' "$LAB_DIR/assembly-console/et
     || setup_fail "cannot add the console features to featuresBoot"
 echo "lab=$(cut -d' ' -f2 "$LAB_DIR/console-key.pub"),_g_:admingroup" >> "$LAB_DIR/assembly-console/etc/keys.properties"
 
+# The real-device benchmark's client (boot 1, guest/bench.sh): the guest has no compiler.
+gcc -O2 -Wall -pthread -o "$LAB_DIR/prbench" "$ROOT/bench/prbench.c" || setup_fail "building bench/prbench.c failed"
+
 rm -rf "$OUT/boot1" "$OUT/boot2" "$OUT/boot3" "$OUT/e2e-results.md"
 mkdir -p "$OUT"
 : > "$HOST_CHECKS"
@@ -94,6 +97,7 @@ boot() {
     cat > "$cmd" <<EOF
 export E2E_HOME=$E2E E2E_ASSEMBLY=$LAB_DIR/assembly
 export E2E_CONSOLE_ASSEMBLY=$LAB_DIR/assembly-console E2E_CONSOLE_KEY=$LAB_DIR/console-key
+export E2E_PRBENCH=$LAB_DIR/prbench
 exec bash "\$E2E_HOME/guest/$script"
 EOF
     say "$name: booting the guest for guest/$script (limit ${timeout}s)"

@@ -10,7 +10,8 @@
 #      (/tmp/ours.sock, acts on LUN 1);
 #   3. runs suite.py (byte-for-byte comparison, see there);
 #   4. policy.sh: sockets with device policies added live, checked on LUN 1's paths and map;
-#   5. stops our agent with SIGTERM and requires exit status 0, the socket removed, and no ERROR
+#   5. bench.sh: READ KEYS in a closed loop through both helpers on real disks (issue 8);
+#   6. stops our agent with SIGTERM and requires exit status 0, the socket removed, and no ERROR
 #      or exception in its log.
 set -u
 . "$E2E_HOME/guest/common.sh"
@@ -85,6 +86,9 @@ check "suite.py ran to the end (exit status $suite_rc, 0 or 1)" test "$suite_rc"
 
 # ------------------------------------------------------------ socket policies on real disks
 . "$E2E_HOME/guest/policy.sh"
+
+# ------------------------------------------------------------ real-device benchmark
+. "$E2E_HOME/guest/bench.sh"
 
 # ------------------------------------------------------------ stop
 stop_pid "$OURS_PID" "our agent" 60
