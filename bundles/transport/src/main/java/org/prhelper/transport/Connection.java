@@ -69,10 +69,8 @@ final class Connection {
         this.peer = Peers.of(socket);
         socket.setAncillaryReceiveBufferSize(ANCILLARY_BUFFER);
         socket.getChannel().configureBlocking(false);
-        this.fd = DescriptorNumbers.of(socket.getFileDescriptor());
         this.protocol = new ServerProtocol(new JunixChannel(socket));
-        // The socket is new and empty: the four bytes of our features always fit.
-        writing = !protocol.start();
+        this.fd = Epoll.watchable(DescriptorNumbers.of(socket.getFileDescriptor()));
     }
 
     /**
@@ -81,14 +79,24 @@ final class Connection {
      */
     static Connection open(AFUNIXSocket socket, SocketServices services, Runnable onClose, String name)
             throws IOException {
+        Connection c;
         try {
-            return new Connection(socket, services, onClose, name);
+            c = new Connection(socket, services, onClose, name);
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
         }
+        try {
+            // The socket is new and empty: the four bytes of our features always fit.
+            c.writing = !c.protocol.start();
+        } catch (IOException e) {
+            c.release();
+            throw e;
+        }
+        return c;
     }
 
+    /** The descriptor the serving threads watch: our own duplicate of the socket's (see {@link Epoll#watchable}). */
     int fd() {
         return fd;
     }
@@ -252,6 +260,11 @@ final class Connection {
         if (closed) {
             return;
         }
+        release();
+        onClose.run();
+    }
+
+    private void release() {
         closed = true;
         protocol.discard();
         try {
@@ -259,6 +272,6 @@ final class Connection {
         } catch (IOException ignored) {
             // Closed all the same.
         }
-        onClose.run();
+        Epoll.closeWatched(fd);
     }
 }

@@ -3,6 +3,7 @@ package org.prhelper.transport;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 
 import org.newsclub.net.unix.AFUNIXSocket;
@@ -12,23 +13,32 @@ import org.prhelper.codec.ReceivedFd;
 import org.prhelper.codec.WireChannel;
 
 /**
- * A {@link WireChannel} over a junixsocket connection, through its channel, which is non-blocking when
- * the connection is served by readiness events; descriptors come from SCM_RIGHTS.
+ * A {@link WireChannel} over a junixsocket connection, non-blocking when the connection is served by
+ * readiness events; descriptors come from SCM_RIGHTS.
+ *
+ * <p>Reads go through the socket's stream, which on a non-blocking socket returns 0 when nothing is
+ * there: junixsocket's channel read registers a cleanup for every descriptor received, which closes
+ * the descriptor's number again, from another thread, some time after we have closed it, by which
+ * time the number may be a new client's socket (found by SocketFuzzIT: connections closed and left
+ * unanswered under load). Writes carry no descriptors and go through the channel, which reports a
+ * partial write.
  */
 final class JunixChannel implements WireChannel {
     private static final ReceivedFd[] NONE = new ReceivedFd[0];
 
     private final AFUNIXSocket socket;
+    private final InputStream in;
     private final AFUNIXSocketChannel channel;
 
-    JunixChannel(AFUNIXSocket socket) {
+    JunixChannel(AFUNIXSocket socket) throws IOException {
         this.socket = socket;
+        this.in = socket.getInputStream();
         this.channel = socket.getChannel();
     }
 
     @Override
     public int read(byte[] buf, int off, int len) throws IOException {
-        return channel.read(ByteBuffer.wrap(buf, off, len));
+        return in.read(buf, off, len);
     }
 
     @Override

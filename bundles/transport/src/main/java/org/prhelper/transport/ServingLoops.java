@@ -113,7 +113,7 @@ public final class ServingLoops {
                 if (since != 0 && !s.replaced && now - since > stallNanos) {
                     s.replaced = true;
                     try {
-                        start(new Server(s));
+                        start(new Server(s.batch));
                     } catch (OutOfMemoryError e) {
                         // No thread to be had now: the held one keeps its place, and the next round retries.
                         s.replaced = false;
@@ -128,27 +128,51 @@ public final class ServingLoops {
         }
     }
 
+    /**
+     * The events of one wait, claimed one at a time by the thread that waited and, once it is held by
+     * a request, by its successor: each event is served exactly once. A wait's descriptors are copied
+     * out of the native buffer, which the next wait overwrites while a successor may still be serving
+     * this batch.
+     */
+    private static final class Batch {
+        static final Batch EMPTY = new Batch(null, 0);
+        private final int[] fds;
+        private final AtomicInteger next = new AtomicInteger();
+
+        Batch(Epoll.Events events, int n) {
+            fds = new int[n];
+            for (int i = 0; i < n; i++) {
+                fds[i] = events.fd(i);
+            }
+        }
+
+        /** The next unclaimed descriptor, or {@link Integer#MIN_VALUE} when all are claimed. */
+        int claim() {
+            int i = next.getAndIncrement();
+            return i < fds.length ? fds[i] : Integer.MIN_VALUE;
+        }
+    }
+
     /** One serving thread: waits on the epoll and serves the connections it gets, in turn. */
     private final class Server implements Runnable {
         private final Epoll.Events events = new Epoll.Events(BATCH);
-        /** Events of the last wait, claimed one by one (by this thread, and by its successor). */
-        private volatile int count;
-        private final AtomicInteger next = new AtomicInteger();
+        /** The batch being served; a successor serves what is left of it. */
+        private volatile Batch batch = Batch.EMPTY;
         /** When the request being served started (never 0 then); 0 between requests. */
         private volatile long busySince;
         private volatile boolean replaced;
-        /** The thread this one replaces: its batch is served first. */
-        private final Server predecessor;
+        /** What is left of the predecessor's batch, served first; null for a first thread. */
+        private final Batch inherited;
 
-        Server(Server predecessor) {
-            this.predecessor = predecessor;
+        Server(Batch inherited) {
+            this.inherited = inherited;
         }
 
         @Override
         public void run() {
             try {
-                if (predecessor != null) {
-                    serveBatchOf(predecessor);
+                if (inherited != null) {
+                    serveBatch(inherited);
                 }
                 while (!replaced && !stopping) {
                     int n = epoll.await(events, 0);
@@ -162,9 +186,9 @@ public final class ServingLoops {
                             n = epoll.await(events, -1);
                         }
                     }
-                    next.set(0);
-                    count = n;
-                    serveBatchOf(this);
+                    Batch b = new Batch(events, n);
+                    batch = b;
+                    serveBatch(b);
                 }
             } catch (IOException | RuntimeException | Error e) {
                 if (!stopping) {
@@ -179,10 +203,10 @@ public final class ServingLoops {
             }
         }
 
-        private void serveBatchOf(Server batch) {
-            int i;
-            while ((i = batch.next.getAndIncrement()) < batch.count) {
-                Connection c = connections.get(batch.events.fd(i));
+        private void serveBatch(Batch b) {
+            int fd;
+            while ((fd = b.claim()) != Integer.MIN_VALUE) {
+                Connection c = connections.get(fd);
                 if (c == null) {
                     continue; // the wake-up at stop, or a connection forgotten meanwhile
                 }
@@ -214,8 +238,8 @@ public final class ServingLoops {
                 LOG.warn("Cannot watch a connection any more; closing it: {}", e.getMessage());
             }
         }
-        // Forgotten before its number is closed, so a new connection given that number is not taken
-        // for this one.
+        // Forgotten before its number is closed (the number is the connection's own duplicate, open
+        // until close), so a new connection given that number is not taken for this one.
         connections.remove(c.fd(), c);
         try {
             epoll.remove(c.fd());

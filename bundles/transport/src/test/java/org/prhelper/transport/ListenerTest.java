@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 import org.junit.After;
@@ -371,6 +372,50 @@ public class ListenerTest {
                 assertEquals(ScsiStatus.GOOD, greedy.reply());
             }
         }
+    }
+
+    /**
+     * Threads replaced while their batch of events is still being served (here: a 1 ms stall time and
+     * requests that take 0-2 ms, so replacements happen all the time, also of threads that were only
+     * slow) must serve every event exactly once: a lost event leaves a client without its reply, one
+     * served twice mixes up a connection's requests.
+     */
+    @Test
+    public void replacedThreadsLoseAndRepeatNoEvent() throws Exception {
+        loops.stop();
+        loops = new ServingLoops(2, 1);
+        handler = (req, resp) -> {
+            if ((req.cdb()[8] & 1) == 1) {
+                LockSupport.parkNanos(2_000_000);
+            }
+            resp.status(ScsiStatus.GOOD);
+            resp.data()[0] = req.cdb()[8];
+            resp.dataLength(1);
+        };
+        start("");
+        int clients = 8;
+        int requests = 300;
+        List<CompletableFuture<Void>> done = new java.util.ArrayList<>();
+        for (int k = 0; k < clients; k++) {
+            done.add(CompletableFuture.runAsync(() -> {
+                try (Client c = new Client(sock); RandomAccessFile f = new RandomAccessFile("/dev/null", "rw")) {
+                    for (int i = 0; i < requests; i++) {
+                        int length = 2 + (i % 7); // odd lengths take 2 ms in the handler
+                        c.send(f.getFD(), 0, length);
+                        assertEquals(ScsiStatus.GOOD, c.in.readInt());
+                        assertEquals(1, c.in.readInt());
+                        c.in.readFully(new byte[96]);
+                        assertEquals("the reply to this request, not another's", length, c.in.readByte());
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, java.util.concurrent.Executors.newSingleThreadExecutor()));
+        }
+        for (CompletableFuture<Void> f : done) {
+            f.get(60, TimeUnit.SECONDS);
+        }
+        assertTrue("threads were replaced: " + loops.replacements(), loops.replacements() > 0);
     }
 
     /** An Error (a class gone with a refreshed bundle) ends its connection only, not a serving thread. */
