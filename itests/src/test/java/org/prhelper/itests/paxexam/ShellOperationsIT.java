@@ -143,7 +143,7 @@ public class ShellOperationsIT {
             Following json = follow("pr:audit -f -n 0 --json --socket " + FOLLOW_SOCKET);
             // Both print their history (the header, one line; nothing) once their sink is registered.
             table.await(lines -> lines.size() == 2);
-            awaitSinks(sinks + 2);
+            awaitSinks(sinks + 2, table, json);
 
             assertReadKeys(client, "/dev/null", ENOTTY_REPLY);
             assertReadKeys(elsewhere, "/dev/null", ENOTTY_REPLY); // another socket: filtered out
@@ -266,11 +266,16 @@ public class ShellOperationsIT {
         }
     }
 
-    private void awaitSinks(int count) throws Exception {
+    /** Waits for {@code count} audit sinks; a failure says what each follow printed and how it ended. */
+    private void awaitSinks(int count, Following... follows) throws Exception {
         long deadline = System.nanoTime() + WAIT_MILLIS * 1_000_000;
         while (context.getServiceReferences(AuditSink.class, null).size() != count) {
             if (System.nanoTime() > deadline) {
-                fail(context.getServiceReferences(AuditSink.class, null).size() + " audit sinks, not " + count);
+                StringBuilder state = new StringBuilder();
+                for (Following f : follows) {
+                    state.append("\n").append(f.describe());
+                }
+                fail(context.getServiceReferences(AuditSink.class, null).size() + " audit sinks, not " + count + state);
             }
             Thread.sleep(50);
         }
@@ -315,6 +320,10 @@ public class ShellOperationsIT {
                 }
             }, command);
             thread.start();
+        }
+
+        String describe() {
+            return thread.getName() + ": printed " + lines() + (thread.isAlive() ? ", running" : ", ended: " + failure.get());
         }
 
         List<String> lines() {
