@@ -12,7 +12,6 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.newsclub.net.unix.DescriptorNumbers;
-import org.newsclub.net.unix.FileDescriptorCast;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.FieldOption;
@@ -51,40 +50,31 @@ public final class HandedSockets extends ServiceReferences implements SocketHand
 
     @Override
     public HandedSocket serve(String requestedName, String path, FileDescriptor listening) throws IOException {
-        FileDescriptor own;
+        // The listener serves a duplicate of its own, and the received descriptor is closed here, through
+        // its own object: junixsocket closes a received descriptor once more when the connection that
+        // brought it closes, unless it was closed through that same object.
         try {
             if (path == null || !path.startsWith("/")) {
                 throw new IOException("socket path '" + path + "' is not absolute");
             }
-            UnixSockets.requireListeningStream(DescriptorNumbers.of(listening));
-            // junixsocket closes a received descriptor once more when the connection that brought it
-            // closes, unless it was closed through that same object: serve a duplicate of our own and
-            // close the received one now, so no number is ever closed twice.
-            own = FileDescriptorCast.duplicating(listening).getFileDescriptor();
-        } catch (IOException | RuntimeException e) {
-            JunixChannel.closeQuietly(listening);
-            throw e;
-        }
-        JunixChannel.closeQuietly(listening);
-        int fd = DescriptorNumbers.of(own);
-        synchronized (served) {
-            Set<String> taken = new HashSet<>(served.keySet());
-            for (SocketTransport t : configured) {
-                taken.add(t.socketName());
-            }
-            String name = SocketNames.unique(requestedName, taken);
-            Served s = new Served(name);
-            SocketSettings settings = new SocketSettings(Path.of(path), null, "", "", BACKLOG_UNUSED,
-                    MAX_CONNECTIONS, fd);
-            try {
+            int fd = DescriptorNumbers.of(listening);
+            UnixSockets.requireListeningStream(fd);
+            synchronized (served) {
+                Set<String> taken = new HashSet<>(served.keySet());
+                for (SocketTransport t : configured) {
+                    taken.add(t.socketName());
+                }
+                String name = SocketNames.unique(requestedName, taken);
+                Served s = new Served(name);
+                SocketSettings settings = new SocketSettings(Path.of(path), null, "", "", BACKLOG_UNUSED,
+                        MAX_CONNECTIONS, fd);
                 s.listener = new Listener(settings, s);
-            } catch (IOException | RuntimeException e) {
-                JunixChannel.closeQuietly(own);
-                throw e;
+                served.put(name, s);
+                LOG.info("Serving pr-helper protocol on {} (socket {}, handed over)", s.listener.path(), name);
+                return s;
             }
-            served.put(name, s);
-            LOG.info("Serving pr-helper protocol on {} (socket {}, handed over)", s.listener.path(), name);
-            return s;
+        } finally {
+            JunixChannel.closeQuietly(listening);
         }
     }
 

@@ -1,5 +1,6 @@
 package org.prhelper.transport;
 
+import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
@@ -58,8 +59,12 @@ final class Listener {
         this.settings = settings;
         this.services = services;
         if (settings.inheritedFd() >= 0) {
-            // Socket activation: systemd created, bound and owns the socket file; serve it as it is.
-            server = FileDescriptorCast.unsafeUsing(settings.inheritedFd()).as(AFUNIXServerSocket.class);
+            // Socket activation: systemd created, bound and owns the socket file; serve it as it is,
+            // through a duplicate. The inherited number stays open: a listener opened again for it (a
+            // changed limit, a refreshed bundle) finds the same socket there, where a number we had
+            // closed could by then be any other descriptor of the process.
+            FileDescriptor inherited = FileDescriptorCast.unsafeUsing(settings.inheritedFd()).getFileDescriptor();
+            server = FileDescriptorCast.duplicating(inherited).as(AFUNIXServerSocket.class);
             server.setDeleteOnClose(false);
             // Another process (systemd, prhelper-vm) keeps the socket and may hand it to the next agent,
             // so stopping must close only our descriptor (see closeOurDescriptorOnly); the accept thread

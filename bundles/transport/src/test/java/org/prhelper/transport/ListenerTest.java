@@ -177,29 +177,63 @@ public class ListenerTest {
     /**
      * Socket activation: a socket bound and listening before the agent starts (here by this test, as
      * systemd does) is served through its descriptor, with a client already queued on it, and its file
-     * is left in place on stop.
+     * is left in place on stop. The inherited number stays that socket's, so that a listener opened again
+     * for it (a changed configuration, a refreshed bundle) serves it too.
      */
     @Test
     public void servesAnInheritedListeningSocketAndLeavesItsFile() throws Exception {
-        AFUNIXServerSocket inherited = AFUNIXServerSocket.newInstance();
-        inherited.setDeleteOnClose(false);
-        inherited.bind(AFUNIXSocketAddress.of(sock), 8);
-        int fd = DescriptorNumbers.of(inherited.getFileDescriptor());
-        CompletableFuture<Integer> early = CompletableFuture.supplyAsync(() -> {
+        try (AFUNIXServerSocket inherited = AFUNIXServerSocket.newInstance()) {
+            inherited.setDeleteOnClose(false);
+            inherited.bind(AFUNIXSocketAddress.of(sock), 8);
+            int fd = DescriptorNumbers.of(inherited.getFileDescriptor());
+            Path number = Path.of("/proc/self/fd/" + fd);
+            Path socketInode = Files.readSymbolicLink(number);
+            CompletableFuture<Integer> early = CompletableFuture.supplyAsync(() -> {
+                try (Client c = new Client(sock); RandomAccessFile f = new RandomAccessFile("/dev/null", "rw")) {
+                    return c.readKeys(f.getFD());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            Thread.sleep(200); // the client is connected (queued in the backlog) before anyone accepts
+            SocketSettings settings = SocketSettings.of(Configs.socket(Map.of("path", "/run/label.sock",
+                    "inheritedFd", fd)));
+            listener = new Listener(settings, services());
+            assertEquals(sock, listener.path());
+            assertEquals(ScsiStatus.GOOD, (int) early.get(10, TimeUnit.SECONDS));
+            listener.close(1000);
+            listener = null;
+            assertTrue("the inherited socket's file is not ours to remove", Files.exists(sock));
+            assertEquals("the inherited number is left open", socketInode, Files.readSymbolicLink(number));
+
+            listener = new Listener(settings, services());
             try (Client c = new Client(sock); RandomAccessFile f = new RandomAccessFile("/dev/null", "rw")) {
-                return c.readKeys(f.getFD());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                assertEquals(ScsiStatus.GOOD, c.readKeys(f.getFD()));
             }
-        });
-        Thread.sleep(200); // the client is connected (queued in the backlog) before anyone accepts
-        listener = new Listener(SocketSettings.of(Configs.socket(Map.of("path", "/run/label.sock",
-                "inheritedFd", fd))), services());
-        assertEquals(sock, listener.path());
-        assertEquals(ScsiStatus.GOOD, (int) early.get(10, TimeUnit.SECONDS));
-        listener.close(1000);
-        listener = null;
-        assertTrue("the inherited socket's file is not ours to remove", Files.exists(sock));
+            listener.close(1000);
+            listener = null;
+        }
+    }
+
+    /**
+     * The descriptor the serving threads watch is the connection's own: junixsocket closes a socket's
+     * descriptor by itself on some errors (a failed send), and that number can be the next client's at
+     * once, whose registration a removal by number would then take away.
+     */
+    @Test
+    public void theWatchedDescriptorStaysTheConnectionsWhenTheSocketIsClosedBehindIt() throws Exception {
+        try (AFUNIXServerSocket server = AFUNIXServerSocket.newInstance()) {
+            server.bind(AFUNIXSocketAddress.of(sock), 8);
+            try (AFUNIXSocket client = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(sock))) {
+                AFUNIXSocket accepted = server.accept();
+                Path socketInode = Files.readSymbolicLink(
+                        Path.of("/proc/self/fd/" + DescriptorNumbers.of(accepted.getFileDescriptor())));
+                Connection c = Connection.open(accepted, services(), () -> { }, "t");
+                accepted.close();
+                assertEquals(socketInode, Files.readSymbolicLink(Path.of("/proc/self/fd/" + c.fd())));
+                c.close();
+            }
+        }
     }
 
     @Test
