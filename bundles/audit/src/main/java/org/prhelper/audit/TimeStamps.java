@@ -16,18 +16,20 @@ final class TimeStamps {
     private record Second(long epochSecond, String dateTime, String offset) {
     }
 
-    private final ZoneId zone;
+    private final DateTimeFormatter dateTime;
+    private final DateTimeFormatter offset;
     private volatile Second last = new Second(Long.MIN_VALUE, "", "");
 
     TimeStamps(ZoneId zone) {
-        this.zone = zone;
+        this.dateTime = SECOND.withZone(zone);
+        this.offset = OFFSET.withZone(zone);
     }
 
     StringBuilder append(StringBuilder b, Instant time) {
         Second s = last;
         if (s.epochSecond() != time.getEpochSecond()) {
             Instant whole = Instant.ofEpochSecond(time.getEpochSecond());
-            s = new Second(whole.getEpochSecond(), SECOND.withZone(zone).format(whole), OFFSET.withZone(zone).format(whole));
+            s = new Second(whole.getEpochSecond(), dateTime.format(whole), offset.format(whole));
             last = s;
         }
         int millis = time.getNano() / 1_000_000;

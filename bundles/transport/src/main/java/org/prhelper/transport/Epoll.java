@@ -116,15 +116,7 @@ final class Epoll implements AutoCloseable {
      * and never read, so each wait returns it at once.
      */
     void wakeAll() throws IOException {
-        try {
-            byte[] event = new byte[EVENT_SIZE];
-            putInt(event, 0, IN);
-            putInt(event, DATA_OFFSET, -1);
-            putInt(event, DATA_OFFSET + 4, -1);
-            Libc.epoll_ctl(epfd, CTL_ADD, wakeFd, event);
-        } catch (LastErrorException e) {
-            throw new IOException("epoll_ctl(wake): errno " + e.getErrorCode(), e);
-        }
+        ctl(CTL_ADD, wakeFd, IN, -1L);
     }
 
     /**
