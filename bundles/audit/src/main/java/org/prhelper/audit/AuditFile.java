@@ -57,6 +57,10 @@ final class AuditFile implements AutoCloseable {
     private final Thread writer;
     private volatile boolean idle;
     private volatile boolean closing;
+    /** Set once the last drain begins: a line queued from then on may be missed by it. */
+    private volatile boolean sealed;
+    /** The file that takes the lines this one gets after it is sealed; null: nobody (logging is off). */
+    private volatile AuditFile successor;
     /** Guarded by {@link #writing}, as are the channel and the buffer. */
     private boolean closed;
     private FileChannel channel;
@@ -96,10 +100,14 @@ final class AuditFile implements AutoCloseable {
 
     /** Queues the line of a record; when {@value #QUEUE_LIMIT} lines wait already, first writes or waits. */
     void append(AuditRecord record) {
-        if (closing) {
+        queue(format(record));
+    }
+
+    private void queue(byte[] line) {
+        if (sealed) {
+            forward(line);
             return;
         }
-        byte[] line = format(record);
         while (queued.get() >= QUEUE_LIMIT && !closing) {
             // Slowing requests down is better than losing their record. The writer is starved of
             // CPU when hundreds of threads are runnable: whoever finds the queue full writes a
@@ -108,6 +116,15 @@ final class AuditFile implements AutoCloseable {
         }
         int waiting = queued.incrementAndGet();
         queue.offer(line);
+        if (sealed) {
+            // The last drain may have run before the line was queued: whoever takes it off the queue,
+            // that drain or this thread, sees it written.
+            if (queue.remove(line)) {
+                queued.decrementAndGet();
+                forward(line);
+            }
+            return;
+        }
         if (waiting >= HELP_THRESHOLD) {
             // The writer is behind (starved of CPU, or the disk is slow): this thread runs now, so it
             // writes the batch, unless another one is at it already.
@@ -116,6 +133,13 @@ final class AuditFile implements AutoCloseable {
             // Read after the offer: the writer announces idle before its last look at the queue,
             // so either it sees this record or this thread sees it idle.
             LockSupport.unpark(writer);
+        }
+    }
+
+    private void forward(byte[] line) {
+        AuditFile next = successor;
+        if (next != null) {
+            next.queue(line);
         }
     }
 
@@ -141,6 +165,7 @@ final class AuditFile implements AutoCloseable {
         }
         writing.lock();
         try {
+            sealed = true;
             drain(Integer.MAX_VALUE);
             closed = true;
             channel.close();
@@ -255,7 +280,16 @@ final class AuditFile implements AutoCloseable {
         return file.resolveSibling(file.getFileName() + "." + i);
     }
 
-    /** Writes what is queued, closes the file and ends the writer; records appended later are ignored. */
+    /**
+     * Writes what is queued, closes the file and ends the writer; records appended later go to
+     * {@code successor} (none when null), so that a record arriving while the file setting changes is
+     * written to the old file or to the new one.
+     */
+    void closeInto(AuditFile successor) {
+        this.successor = successor;
+        close();
+    }
+
     @Override
     public void close() {
         closing = true;

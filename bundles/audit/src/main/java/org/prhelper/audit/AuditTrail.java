@@ -71,7 +71,7 @@ public final class AuditTrail implements AuditSink, AuditLog {
         AuditFile current = file;
         if (!config.log()) {
             file = null;
-            closeQuietly(current);
+            closeInto(current, null);
             return;
         }
         Path path = path(config.file());
@@ -87,9 +87,9 @@ public final class AuditTrail implements AuditSink, AuditLog {
             LOG.error("file = '{}': cannot open the audit file {}; requests are recorded in memory only: {}",
                     config.file(), path, e.toString());
         }
-        // The new file first: a request recorded meanwhile goes to one of the two.
+        // The new file first; a record that reaches the old one after it closed is passed on to it.
         file = opened;
-        closeQuietly(current);
+        closeInto(current, opened);
     }
 
     /** Where the file goes: as configured (relative to Karaf's base folder), else in Karaf's log folder. */
@@ -123,12 +123,12 @@ public final class AuditTrail implements AuditSink, AuditLog {
     synchronized void deactivate() {
         AuditFile current = file;
         file = null;
-        closeQuietly(current);
+        closeInto(current, null);
     }
 
-    private static void closeQuietly(AuditFile f) {
+    private static void closeInto(AuditFile f, AuditFile successor) {
         if (f != null) {
-            f.close();
+            f.closeInto(successor);
         }
     }
 

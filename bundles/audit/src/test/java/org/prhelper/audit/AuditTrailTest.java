@@ -8,8 +8,15 @@ import java.io.IOException;
 import java.lang.annotation.Annotation;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.Rule;
 import org.junit.Test;
@@ -168,6 +175,50 @@ public class AuditTrailTest {
         assertTrue(Files.readAllLines(first).get(0).contains(" latency_us=1"));
         assertEquals(1, Files.readAllLines(second).size());
         assertTrue(Files.readAllLines(second).get(0).contains(" latency_us=2"));
+    }
+
+    /**
+     * Records keep arriving while the file setting changes back and forth: each is written to the old
+     * file or to the new one, none to neither (a record queued just as the old file closed was lost).
+     */
+    @Test
+    public void noRecordIsLostWhileTheFileChanges() throws Exception {
+        Path folder = tmp.getRoot().toPath();
+        String[] names = {folder.resolve("a.log").toString(), folder.resolve("b.log").toString()};
+        AuditTrail trail = new AuditTrail(config(0, true, false, names[0], 64, 9));
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong recorded = new AtomicLong();
+        List<Thread> recorders = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            long first = t * 100_000_000L;
+            Thread thread = new Thread(() -> {
+                long i = first;
+                while (!stop.get()) {
+                    trail.record(Records.readKeys(i++ * 1000)); // latency_us=i tells the records apart
+                }
+                recorded.addAndGet(i - first);
+            });
+            recorders.add(thread);
+            thread.start();
+        }
+        for (int change = 1; change <= 30; change++) {
+            trail.configure(config(0, true, false, names[change % 2], 64, 9));
+        }
+        stop.set(true);
+        for (Thread t : recorders) {
+            t.join();
+        }
+        trail.deactivate();
+        Set<Long> written = new HashSet<>();
+        Pattern id = Pattern.compile(" latency_us=(\\d+)");
+        for (String name : names) {
+            for (String line : Files.readAllLines(Path.of(name))) {
+                Matcher m = id.matcher(line);
+                assertTrue(line, m.find());
+                assertTrue("written twice: " + line, written.add(Long.parseLong(m.group(1))));
+            }
+        }
+        assertEquals("records written", recorded.get(), written.size());
     }
 
     @Test
