@@ -9,6 +9,9 @@ import java.time.Instant;
  * @param peer its credentials, {@link PeerIdentity#UNKNOWN} until read
  * @param requests requests handled on it (counted just before the reply is sent)
  * @param lastCommand the last of them, as {@link PrCommands#name}, or null before the first
+ * @param requestSince when the request being executed began, null between requests: a request that
+ *     stays for long shows a device that does not answer
  */
-public record ClientInfo(String id, PeerIdentity peer, Instant connectedSince, long requests, String lastCommand) {
+public record ClientInfo(String id, PeerIdentity peer, Instant connectedSince, long requests, String lastCommand,
+        Instant requestSince) {
 }

@@ -163,9 +163,10 @@ public final class RequestStats implements AuditSink, RequestStatistics, HealthM
 
     List<String> reasons() {
         SocketDirectory directory = sockets.get();
-        long[] lastMinute = recent.lastMinute(Instant.now().getEpochSecond());
+        Instant now = Instant.now();
+        long[] lastMinute = recent.lastMinute(now.getEpochSecond());
         return Health.reasons(directory == null ? null : directory.sockets(), backends.size(), lastMinute[0],
-                lastMinute[1]);
+                lastMinute[1], now);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.prhelper.shell;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -41,6 +43,9 @@ public class ClientsCommand extends ReadCommand {
         table.column("Connected since");
         table.column("Requests").alignRight();
         table.column("Last command");
+        // How long the request being executed has run: one of many seconds is a device that does not answer.
+        table.column("Running").alignRight();
+        Instant now = Instant.now();
         for (SocketInfo s : sockets) {
             if (socket != null && !socket.equals(s.name())) {
                 continue;
@@ -50,11 +55,12 @@ public class ClientsCommand extends ReadCommand {
                     out.add(Json.object("socket", s.name(), "client", c.id(), "pid", Format.known(c.peer().pid()),
                             "uid", Format.known(c.peer().uid()), "gid", Format.known(c.peer().gid()),
                             "vm", c.peer().vmName(), "connectedSince", Format.iso(c.connectedSince()),
-                            "requests", c.requests(), "lastCommand", c.lastCommand()));
+                            "requests", c.requests(), "lastCommand", c.lastCommand(),
+                            "requestSince", Format.iso(c.requestSince())));
                 } else {
                     table.addRow().addContent(s.name(), c.id(), Format.id(c.peer().pid()), Format.id(c.peer().uid()),
                             Format.text(c.peer().vmName()), Format.seconds(c.connectedSince()), c.requests(),
-                            Format.text(c.lastCommand()));
+                            Format.text(c.lastCommand()), running(c.requestSince(), now));
                 }
             }
         }
@@ -64,5 +70,9 @@ public class ClientsCommand extends ReadCommand {
             print(table);
         }
         return null;
+    }
+
+    private static String running(Instant since, Instant now) {
+        return since == null ? "-" : String.format("%.1f s", Duration.between(since, now).toMillis() / 1000.0);
     }
 }

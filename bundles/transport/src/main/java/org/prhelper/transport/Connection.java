@@ -58,6 +58,8 @@ final class Connection {
     private volatile boolean closed;
     /** Opcode << 8 | service action of the last request, -1 before the first: no string per request. */
     private volatile int lastCommand = -1;
+    /** When the request being executed began (epoch milliseconds), 0 between requests; for snapshots. */
+    private volatile long executingSince;
 
     private Connection(AFUNIXSocket socket, SocketServices services, Runnable onClose, String name)
             throws IOException {
@@ -112,8 +114,10 @@ final class Connection {
 
     ClientInfo snapshot() {
         int last = lastCommand;
+        long since = executingSince;
         return new ClientInfo(name, peer, connectedSince, requests,
-                last < 0 ? null : PrCommands.name(last >> 8, last & 0xFF));
+                last < 0 ? null : PrCommands.name(last >> 8, last & 0xFF),
+                since == 0 ? null : Instant.ofEpochMilli(since));
     }
 
     /**
@@ -132,7 +136,12 @@ final class Connection {
             }
             ReadOutcome outcome = protocol.readRequest(request);
             if (outcome == ReadOutcome.REQUEST) {
-                writing = !answer();
+                executingSince = System.currentTimeMillis();
+                try {
+                    writing = !answer();
+                } finally {
+                    executingSince = 0;
+                }
                 return true;
             }
             if (outcome == ReadOutcome.INCOMPLETE) {

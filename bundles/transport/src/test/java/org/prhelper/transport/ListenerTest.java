@@ -33,6 +33,7 @@ import org.newsclub.net.unix.AFUNIXSocketAddress;
 import org.newsclub.net.unix.DescriptorNumbers;
 import org.prhelper.api.AuditRecord;
 import org.prhelper.api.AuditSink;
+import org.prhelper.api.ClientInfo;
 import org.prhelper.api.DeviceInspector;
 import org.prhelper.api.PrHandler;
 import org.prhelper.api.ScsiStatus;
@@ -371,8 +372,19 @@ public class ListenerTest {
                 assertEquals(ScsiStatus.GOOD, quick.readKeys(f.getFD()));
             }
             assertEquals(1, loops.replacements());
+            // The slow client is the one without a last command: its first request has not returned.
+            ClientInfo held = listener.snapshot("test").clients().stream()
+                    .filter(c -> c.lastCommand() == null).findFirst().orElseThrow();
+            assertTrue("the held request shows as running", held.requestSince() != null);
             release.countDown();
             assertEquals(ScsiStatus.GOOD, slow.reply());
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (listener.snapshot("test").clients().stream().anyMatch(c -> c.requestSince() != null)
+                    && System.nanoTime() < until) {
+                Thread.sleep(5); // the reply goes out before the request's audit and bookkeeping end
+            }
+            assertTrue("no request runs once both are answered", listener.snapshot("test").clients().stream()
+                    .allMatch(c -> c.requestSince() == null));
             assertEquals("the slow connection serves on", ScsiStatus.GOOD, slow.readKeys(f.getFD()));
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

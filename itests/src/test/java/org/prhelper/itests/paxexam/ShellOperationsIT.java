@@ -94,7 +94,7 @@ public class ShellOperationsIT {
             String clients = shell().execute("pr:clients --json --socket " + JSON_SOCKET).trim();
             assertTrue(clients, clients.matches("\\[\\{\"socket\":\"" + JSON_SOCKET + "\",\"client\":\"" + JSON_SOCKET
                     + "#\\d+\",\"pid\":" + pid + ",\"uid\":\\d+,\"gid\":\\d+,\"vm\":null,\"connectedSince\":\"[0-9T:.\\-]+Z\","
-                    + "\"requests\":2,\"lastCommand\":\"PRIN READ_KEYS\"}]"));
+                    + "\"requests\":2,\"lastCommand\":\"PRIN READ_KEYS\",\"requestSince\":null}]"));
 
             String audit = awaitOutput("pr:audit --json --socket " + JSON_SOCKET,
                     out -> count(out, "\"socket\":\"" + JSON_SOCKET + "\"") == 2);
