@@ -73,9 +73,9 @@ public final class ServerProtocol {
 
     private ReadOutcome advance(PrRequest request) throws IOException {
         if (phase == Phase.FEATURES) {
-            int n = fill(features, FEATURES_SIZE, false);
-            if (n <= 0) {
-                return n < 0 ? ReadOutcome.END_OF_STREAM : ReadOutcome.INCOMPLETE;
+            ReadOutcome stopped = fill(features, FEATURES_SIZE, false);
+            if (stopped != null) {
+                return stopped;
             }
             if ((getInt(features, 0) & ~SERVER_FEATURES) != 0) {
                 return ReadOutcome.REFUSED_FEATURES;
@@ -83,9 +83,9 @@ public final class ServerProtocol {
             next(Phase.CDB);
         }
         if (phase == Phase.CDB) {
-            int n = fill(request.cdb(), PrRequest.CDB_SIZE, true);
-            if (n <= 0) {
-                return n < 0 ? ReadOutcome.END_OF_STREAM : ReadOutcome.INCOMPLETE;
+            ReadOutcome stopped = fill(request.cdb(), PrRequest.CDB_SIZE, true);
+            if (stopped != null) {
+                return stopped;
             }
             ReadOutcome refused = refusal(request);
             if (refused != null) {
@@ -97,11 +97,8 @@ public final class ServerProtocol {
             next(Phase.PARAMETERS);
         }
         int length = request.transferLength();
-        int n = fill(request.parameters(), length, false);
-        if (n <= 0) {
-            return n < 0 ? ReadOutcome.END_OF_STREAM : ReadOutcome.INCOMPLETE;
-        }
-        return complete(request, length);
+        ReadOutcome stopped = fill(request.parameters(), length, false);
+        return stopped != null ? stopped : complete(request, length);
     }
 
     /** Why a complete CDB ends the connection, or null if it is a request to serve. */
@@ -134,11 +131,11 @@ public final class ServerProtocol {
     }
 
     /**
-     * Reads until {@code buf} holds {@code len} bytes of the current phase: 1 when it does, 0 when the
-     * channel has nothing more now, -1 at end of stream. Descriptors that come along are kept for the
-     * CDB ({@code forCdb}) or closed.
+     * Reads until {@code buf} holds {@code len} bytes of the current phase: null when it does, else
+     * {@link ReadOutcome#INCOMPLETE} or {@link ReadOutcome#END_OF_STREAM}. Descriptors that come along
+     * are kept for the CDB ({@code forCdb}) or closed.
      */
-    private int fill(byte[] buf, int len, boolean forCdb) throws IOException {
+    private ReadOutcome fill(byte[] buf, int len, boolean forCdb) throws IOException {
         while (got < len) {
             int n = channel.read(buf, got, len - got);
             ReceivedFd[] received = channel.takeFds();
@@ -151,11 +148,11 @@ public final class ServerProtocol {
                 }
             }
             if (n <= 0) {
-                return n;
+                return n < 0 ? ReadOutcome.END_OF_STREAM : ReadOutcome.INCOMPLETE;
             }
             got += n;
         }
-        return 1;
+        return null;
     }
 
     /**

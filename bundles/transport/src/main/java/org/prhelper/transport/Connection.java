@@ -49,8 +49,8 @@ final class Connection {
     private final PrResponse response = new PrResponse();
     /**
      * A reply waits for room in the socket: flush it before reading the next request. The serving
-     * thread changes between events: each serve starts by reading {@link #closed} and ends by writing
-     * this, both volatile, which orders one thread's work on the connection before the next one's.
+     * thread changes between events: each serve reads this volatile before it touches the connection
+     * and writes it last, which orders one thread's work on the connection before the next one's.
      */
     private volatile boolean writing;
     /** Written only by the thread serving the connection (so ++ loses nothing), read by snapshots. */
@@ -72,7 +72,9 @@ final class Connection {
         socket.setAncillaryReceiveBufferSize(ANCILLARY_BUFFER);
         socket.getChannel().configureBlocking(false);
         this.protocol = new ServerProtocol(new JunixChannel(socket));
-        this.fd = Epoll.watchable(DescriptorNumbers.of(socket.getFileDescriptor()));
+        // Epoll watches a number of our own: one junixsocket closed behind our back could be the next
+        // client's at once, whose registration a late removal by number would then drop.
+        this.fd = Descriptors.duplicate(DescriptorNumbers.of(socket.getFileDescriptor()));
     }
 
     /**
@@ -98,7 +100,7 @@ final class Connection {
         return c;
     }
 
-    /** The descriptor the serving threads watch: our own duplicate of the socket's (see {@link Epoll#watchable}). */
+    /** The descriptor the serving threads watch: our own duplicate of the socket's. */
     int fd() {
         return fd;
     }
@@ -281,6 +283,6 @@ final class Connection {
         } catch (IOException ignored) {
             // Closed all the same.
         }
-        Epoll.closeWatched(fd);
+        Descriptors.close(fd);
     }
 }

@@ -23,7 +23,6 @@ final class Epoll implements AutoCloseable {
     private static final int CTL_MOD = 3;
     private static final int CLOEXEC = 0x80000;
     private static final int EINTR = 4;
-    private static final int F_DUPFD_CLOEXEC = 1030;
     /** struct epoll_event {u32 events; u64 data}: packed (12 bytes) on x86_64, padded elsewhere. */
     private static final int EVENT_SIZE = Platform.isIntel() && Platform.is64Bit() ? 12 : 16;
     private static final int DATA_OFFSET = EVENT_SIZE - 8;
@@ -119,25 +118,6 @@ final class Epoll implements AutoCloseable {
         ctl(CTL_ADD, wakeFd, IN, -1L);
     }
 
-    /**
-     * A descriptor of our own for the same socket as {@code fd}, to register here instead of {@code fd}:
-     * junixsocket closes its descriptor on some errors by itself, and a number closed behind our back
-     * can be the next client's at once, whose registration a late removal by number would then drop.
-     * Ours stays open, and its number ours, until {@link #closeWatched}.
-     */
-    static int watchable(int fd) throws IOException {
-        try {
-            return Libc.fcntl(fd, F_DUPFD_CLOEXEC, 0);
-        } catch (LastErrorException e) {
-            throw new IOException("fcntl(F_DUPFD_CLOEXEC): errno " + e.getErrorCode(), e);
-        }
-    }
-
-    /** Closes a descriptor from {@link #watchable} (removing it from any epoll). */
-    static void closeWatched(int fd) {
-        Libc.close(fd);
-    }
-
     @Override
     public void close() {
         Libc.close(wakeFd);
@@ -160,8 +140,6 @@ final class Epoll implements AutoCloseable {
         static native int epoll_wait(int epfd, Pointer events, int maxevents, int timeout) throws LastErrorException;
 
         static native int eventfd(int initval, int flags) throws LastErrorException;
-
-        static native int fcntl(int fd, int cmd, int arg) throws LastErrorException;
 
         static native int close(int fd);
     }

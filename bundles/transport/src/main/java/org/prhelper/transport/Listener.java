@@ -1,6 +1,5 @@
 package org.prhelper.transport;
 
-import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
@@ -17,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -63,8 +61,13 @@ final class Listener {
             // through a duplicate. The inherited number stays open: a listener opened again for it (a
             // changed limit, a refreshed bundle) finds the same socket there, where a number we had
             // closed could by then be any other descriptor of the process.
-            FileDescriptor inherited = FileDescriptorCast.unsafeUsing(settings.inheritedFd()).getFileDescriptor();
-            server = FileDescriptorCast.duplicating(inherited).as(AFUNIXServerSocket.class);
+            int own = Descriptors.duplicate(settings.inheritedFd());
+            try {
+                server = FileDescriptorCast.unsafeUsing(own).as(AFUNIXServerSocket.class);
+            } catch (IOException | RuntimeException e) {
+                Descriptors.close(own);
+                throw e;
+            }
             server.setDeleteOnClose(false);
             // Another process (systemd, prhelper-vm) keeps the socket and may hand it to the next agent,
             // so stopping must close only our descriptor (see closeOurDescriptorOnly); the accept thread
@@ -233,25 +236,13 @@ final class Listener {
         for (Connection c : connections) {
             c.shutdownInput();
         }
-        awaitConnectionsGone(graceMillis);
+        Polling.until(connections::isEmpty, graceMillis, 10);
         // Their requests outlasted the grace: the clients see the connection end now, and each is closed
         // by its serving thread once its request returns.
         for (Connection c : connections) {
             c.abort();
         }
-        awaitConnectionsGone(ABORT_WAIT_MILLIS);
-    }
-
-    private void awaitConnectionsGone(long millis) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        while (!connections.isEmpty() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        Polling.until(connections::isEmpty, ABORT_WAIT_MILLIS, 10);
     }
 
     /**

@@ -262,16 +262,7 @@ public final class ServingLoops {
         } catch (IOException e) {
             LOG.warn("Cannot wake the serving threads: {}", e.getMessage());
         }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_WAIT_MILLIS);
-        while (!servers.isEmpty() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        if (!servers.isEmpty()) {
+        if (!Polling.until(servers::isEmpty, STOP_WAIT_MILLIS, 5)) {
             LOG.warn("{} serving thread(s) still in a request at stop; they end with it", servers.size());
         }
         closeEpollOnceStopped();
