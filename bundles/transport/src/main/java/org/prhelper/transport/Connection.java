@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * {@link ServingLoops} thread takes its readiness event; the one-shot registration guarantees that one
  * thread at a time serves it, and only that thread closes it.
  */
-final class Connection {
+final class Connection implements DeviceLines.Command {
     private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
     /** Room for the most descriptors one message can carry (SCM_MAX_FD 253), so extras are seen and closed. */
     private static final int ANCILLARY_BUFFER = 253 * 4 + 64;
@@ -60,6 +60,13 @@ final class Connection {
     private volatile int lastCommand = -1;
     /** When the request being executed began (epoch milliseconds), 0 between requests; for snapshots. */
     private volatile long executingSince;
+    /**
+     * The request being served, from its policy check to its reply, which may be on different threads:
+     * the hand-over between them (a worker queue, or the same thread) orders these plain fields.
+     */
+    private long started;
+    private DeviceIdentity identity;
+    private Decision decision;
 
     private Connection(AFUNIXSocket socket, SocketServices services, Runnable onClose, String name)
             throws IOException {
@@ -122,33 +129,38 @@ final class Connection {
                 since == 0 ? null : Instant.ofEpochMilli(since));
     }
 
+    /** What serving an event leaves to do. */
+    enum Step {
+        /** Wait for the connection's next event ({@link #interest}). */
+        ARM,
+        /** The connection has ended: forget it and {@link #close} it. */
+        CLOSE,
+        /** A request is allowed: run it at its device ({@link #execute}), then {@link #reply}. */
+        EXECUTE
+    }
+
     /**
      * Serves what the readiness event announced: the rest of a reply, or at most one request (the
-     * others' turn comes first). Returns false when the connection has ended; the caller then forgets
-     * it and calls {@link #close}.
+     * others' turn comes first). A request the policy refuses is answered here; one it allows is left
+     * for the device ({@link Step#EXECUTE}), and the connection waits, unarmed, until it is answered.
      */
-    boolean serve() {
+    Step serve() {
         if (closed) {
-            return false;
+            return Step.CLOSE;
         }
         try {
             if (writing) {
                 writing = !protocol.flush();
-                return true;
+                return Step.ARM;
             }
             ReadOutcome outcome = protocol.readRequest(request);
             if (outcome == ReadOutcome.REQUEST) {
                 executingSince = System.currentTimeMillis();
-                try {
-                    writing = !answer();
-                } finally {
-                    executingSince = 0;
-                }
-                return true;
+                return admit();
             }
             if (outcome == ReadOutcome.INCOMPLETE) {
                 writing = false;
-                return true;
+                return Step.ARM;
             }
             if (outcome == ReadOutcome.END_OF_STREAM || outcome == ReadOutcome.REFUSED_FEATURES) {
                 LOG.debug("{}: {}", name, outcome.reason());
@@ -160,37 +172,91 @@ final class Connection {
         } catch (RuntimeException e) {
             LOG.error("{}: connection failed", name, e);
         }
-        return false;
+        return Step.CLOSE;
     }
 
-    /** Serves the request just read; false if the reply waits for room in the socket. */
-    private boolean answer() throws IOException {
+    /** Checks the request just read against the policy; answers it if refused. */
+    private Step admit() throws IOException {
+        started = System.nanoTime();
+        response.reset();
+        SocketPolicy policy = services.policy();
+        // The device's identity also names the line its commands wait in (DeviceLines).
+        identity = identify((ReceivedFd) request.device());
+        decision = policy.check(peer, identity, request);
+        if (decision.allowed()) {
+            return Step.EXECUTE;
+        }
+        decision.applyTo(response);
+        return reply();
+    }
+
+    /**
+     * The line the request's device commands wait in: its device numbers (a block device, a map, a
+     * character device), or one line for whatever is no device or could not be identified.
+     */
+    long deviceKey() {
+        DeviceIdentity d = identity;
+        if (d == null || d.kind() == DeviceIdentity.Kind.OTHER) {
+            return -1;
+        }
+        return (long) d.kind().ordinal() << 62 | (long) d.major() << 32 | (d.minor() & 0xFFFF_FFFFL);
+    }
+
+    /** The device call of an allowed request; answers failures itself, never throws. */
+    @Override
+    public void execute() {
+        PrHandler h = services.handler();
+        if (h == null) {
+            // The dispatcher is being replaced: the same answer QEMU gives when it cannot reach a helper.
+            response.checkCondition(SenseCode.LUN_COMMUNICATION_FAILURE);
+            return;
+        }
+        try {
+            h.handle(request, response);
+        } catch (RuntimeException | Error e) {
+            // An Error too (a backend bundle refreshed under the request, memory running out): the guest
+            // gets an answer it retries, and the connection and its thread go on.
+            LOG.warn("{}: request failed", name, e);
+            response.checkCondition(SenseCode.LUN_COMMUNICATION_FAILURE);
+        }
+    }
+
+    /** After a worker's device call: the reply, and the connection's next event. */
+    @Override
+    public void then() {
+        services.loops().answered(this);
+    }
+
+    /**
+     * Sends the answer of the request being served, records it, and releases its descriptor. ARM when
+     * the connection waits for its next request or for room to finish the reply, CLOSE if it ended.
+     */
+    Step reply() {
         ReceivedFd device = (ReceivedFd) request.device();
         try {
-            long start = System.nanoTime();
-            response.reset();
-            List<AuditSink> audit = services.audit();
-            SocketPolicy policy = services.policy();
-            DeviceIdentity identity = !audit.isEmpty() || policy.needsDevice() ? identify(device) : DeviceIdentity.UNKNOWN;
-            Decision decision = policy.check(peer, identity, request);
-            if (decision.allowed()) {
-                execute(request, response);
-            } else {
-                decision.applyTo(response);
-            }
             // Counted before the reply, so a client that has its answer finds it counted.
             lastCommand = request.opcode() << 8 | request.serviceAction();
             requests++;
-            boolean sent = protocol.writeResponse(request, response);
-            if (!audit.isEmpty()) {
-                audit(audit, request, response, identity == null ? DeviceIdentity.UNKNOWN : identity, decision,
-                        System.nanoTime() - start);
+            writing = !protocol.writeResponse(request, response);
+            List<AuditSink> sinks = services.audit();
+            if (!sinks.isEmpty()) {
+                audit(sinks, request, response, identity == null ? DeviceIdentity.UNKNOWN : identity, decision,
+                        System.nanoTime() - started);
             }
             if (LOG.isTraceEnabled()) {
                 trace(request, response);
             }
-            return sent;
+            return Step.ARM;
+        } catch (IOException e) {
+            LOG.debug("{}: connection ended: {}", name, e.toString());
+            return Step.CLOSE;
+        } catch (RuntimeException e) {
+            LOG.error("{}: connection failed", name, e);
+            return Step.CLOSE;
         } finally {
+            executingSince = 0;
+            identity = null;
+            decision = null;
             device.close();
             request.device(null);
         }
@@ -213,21 +279,6 @@ final class Connection {
                 // One faulty sink must not cost the others their record, nor the connection its thread.
                 LOG.warn("{}: audit sink {} failed", name, sink.getClass().getName(), e);
             }
-        }
-    }
-
-    private void execute(PrRequest request, PrResponse response) {
-        PrHandler h = services.handler();
-        if (h == null) {
-            // The dispatcher is being replaced: the same answer QEMU gives when it cannot reach a helper.
-            response.checkCondition(SenseCode.LUN_COMMUNICATION_FAILURE);
-            return;
-        }
-        try {
-            h.handle(request, response);
-        } catch (RuntimeException e) {
-            LOG.warn("{}: request failed", name, e);
-            response.checkCondition(SenseCode.LUN_COMMUNICATION_FAILURE);
         }
     }
 

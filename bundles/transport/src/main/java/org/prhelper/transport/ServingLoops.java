@@ -11,6 +11,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.Designate;
+import org.prhelper.transport.Connection.Step;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,12 +24,17 @@ import org.slf4j.LoggerFactory;
  * are (a thread per connection left hundreds of runnable threads to the kernel's scheduler, which
  * made some requests wait seconds).
  *
- * <p>A request can take long: a slow device, a dispatcher being replaced, an ioctl that never returns.
- * So that it holds up only itself, a watchdog replaces a thread that has been in one request for
- * longer than {@link #STALL_MILLIS}: a new thread takes over the rest of its batch of events and its
- * place at the epoll, and the old one ends once its request is done.
+ * <p>A device command waits without holding a serving thread: a request its policy allows goes to
+ * its device's line ({@link DeviceLines}), where a worker ({@link DeviceWorkers}) runs it and sends
+ * the reply; the connection stays unarmed meanwhile (one request at a time, as the protocol has it).
+ * Only a device that has lately answered within a hand-off's cost runs its commands on the serving
+ * thread. Should such a command then take long (a device that stops answering, a dispatcher being
+ * replaced), a watchdog replaces a thread that has been in one request for longer than
+ * {@link #STALL_MILLIS}: a new thread takes over the rest of its batch of events and its place at the
+ * epoll, the old one ends once its request is done, and that device's next commands go to the workers.
  */
-@Component(service = ServingLoops.class)
+@Component(service = ServingLoops.class, configurationPid = ServingConfig.PID)
+@Designate(ocd = ServingConfig.class)
 public final class ServingLoops {
     private static final Logger LOG = LoggerFactory.getLogger(ServingLoops.class);
     /**
@@ -39,6 +47,8 @@ public final class ServingLoops {
     private static final int BATCH = 32;
     /** How long stopping waits for the serving threads to end. */
     private static final long STOP_WAIT_MILLIS = 1000;
+    /** How long a device worker waits for work before it ends. */
+    private static final long WORKER_KEEP_ALIVE_MILLIS = 60_000;
 
     private final Epoll epoll;
     private final long stallNanos;
@@ -48,16 +58,36 @@ public final class ServingLoops {
     private final AtomicInteger threadNumber = new AtomicInteger();
     private final AtomicLong replaced = new AtomicLong();
     private final Thread watchdog;
+    private final DeviceWorkers workers;
+    private final DeviceLines lines;
+    /** Requests handed to a worker and not yet answered: the epoll stays until they are. */
+    private final AtomicInteger atWorkers = new AtomicInteger();
     private volatile boolean stopping;
     private boolean epollClosed;
 
     @Activate
-    public ServingLoops() throws IOException {
-        this(Runtime.getRuntime().availableProcessors(), STALL_MILLIS);
+    public ServingLoops(ServingConfig config) throws IOException {
+        this(Runtime.getRuntime().availableProcessors(), STALL_MILLIS,
+                limit(config.maxDeviceCommands(), "maxDeviceCommands", ServingConfig.DEFAULT_MAX_DEVICE_COMMANDS),
+                limit(config.maxDeviceCommandsPerDevice(), "maxDeviceCommandsPerDevice",
+                        ServingConfig.DEFAULT_MAX_DEVICE_COMMANDS_PER_DEVICE));
     }
 
     ServingLoops(int threads, long stallMillis) throws IOException {
+        this(threads, stallMillis, ServingConfig.DEFAULT_MAX_DEVICE_COMMANDS,
+                ServingConfig.DEFAULT_MAX_DEVICE_COMMANDS_PER_DEVICE);
+    }
+
+    ServingLoops(int threads, long stallMillis, int maxDeviceCommands, int perDevice) throws IOException {
+        this(threads, stallMillis, maxDeviceCommands, perDevice, DeviceLines.INLINE_NANOS);
+    }
+
+    /** {@code inlineNanos}: see {@link DeviceLines}; tests choose one path for every command. */
+    ServingLoops(int threads, long stallMillis, int maxDeviceCommands, int perDevice, long inlineNanos)
+            throws IOException {
         this.stallNanos = TimeUnit.MILLISECONDS.toNanos(stallMillis);
+        this.workers = new DeviceWorkers(maxDeviceCommands, WORKER_KEEP_ALIVE_MILLIS);
+        this.lines = new DeviceLines(workers, perDevice, inlineNanos);
         this.epoll = new Epoll();
         for (int i = 0; i < threads; i++) {
             start(new Server(null));
@@ -65,6 +95,23 @@ public final class ServingLoops {
         watchdog = new Thread(() -> watch(Math.max(1, stallMillis / 2)), "prhelper-serve-watchdog");
         watchdog.setDaemon(true);
         watchdog.start();
+    }
+
+    /** New limits apply to the next command; commands at devices finish as they are. */
+    @Modified
+    void configure(ServingConfig config) {
+        workers.limit(limit(config.maxDeviceCommands(), "maxDeviceCommands", workers.limit()));
+        lines.perDevice(limit(config.maxDeviceCommandsPerDevice(), "maxDeviceCommandsPerDevice", lines.perDevice()));
+    }
+
+    /** The value if it is in range, else (with a log line naming the key) the one kept. */
+    private static int limit(int value, String key, int kept) {
+        if (value >= 1 && value <= ServingConfig.MAX) {
+            return value;
+        }
+        LOG.error("Configuration {}: {} = {} is outside 1..{}; keeping {}", ServingConfig.PID, key, value,
+                ServingConfig.MAX, kept);
+        return kept;
     }
 
     /** Starts serving a connection: from now on its events go to the serving threads. */
@@ -86,6 +133,11 @@ public final class ServingLoops {
     /** How often a thread was replaced because one request held it too long. */
     long replacements() {
         return replaced.get();
+    }
+
+    /** Threads waiting for devices now. */
+    int workerCount() {
+        return workers.threads();
     }
 
     private void start(Server s) {
@@ -112,6 +164,7 @@ public final class ServingLoops {
                 long since = s.busySince;
                 if (since != 0 && !s.replaced && now - since > stallNanos) {
                     s.replaced = true;
+                    s.markHeld(now - since);
                     try {
                         start(new Server(s.batch));
                     } catch (OutOfMemoryError e) {
@@ -160,6 +213,10 @@ public final class ServingLoops {
         private volatile Batch batch = Batch.EMPTY;
         /** When the request being served started (never 0 then); 0 between requests. */
         private volatile long busySince;
+        /** The line of the device whose command runs on this thread, else null. */
+        private DeviceLines.Line line;
+        /** The line marked held by the watchdog, until the command that held this thread returns. */
+        private DeviceLines.Line held;
         private volatile boolean replaced;
         /** What is left of the predecessor's batch, served first; null for a first thread. */
         private final Batch inherited;
@@ -203,6 +260,27 @@ public final class ServingLoops {
             }
         }
 
+        /** By the watchdog: the device of the command holding this thread runs no more commands inline. */
+        synchronized void markHeld(long nanos) {
+            if (line != null && busySince != 0) {
+                held = line;
+                held.held(nanos);
+            }
+        }
+
+        synchronized void inLine(DeviceLines.Line l) {
+            line = l;
+        }
+
+        /** The command run here has returned: its line may run commands inline again. */
+        synchronized void outOfLine() {
+            if (held != null) {
+                held.unheld();
+                held = null;
+            }
+            line = null;
+        }
+
         private void serveBatch(Batch b) {
             int fd;
             while ((fd = b.claim()) != Integer.MIN_VALUE) {
@@ -212,7 +290,7 @@ public final class ServingLoops {
                 }
                 busySince = System.nanoTime() | 1;
                 try {
-                    serve(c);
+                    serve(c, this);
                 } finally {
                     busySince = 0;
                 }
@@ -220,17 +298,57 @@ public final class ServingLoops {
         }
     }
 
-    private void serve(Connection c) {
-        boolean open;
+    private void serve(Connection c, Server server) {
+        Step step;
         try {
-            open = c.serve();
+            step = c.serve();
+            if (step == Step.EXECUTE) {
+                DeviceLines.Line line = lines.line(c.deviceKey());
+                server.inLine(line);
+                // Counted before a worker can answer, so that the epoll outlives the answer.
+                atWorkers.incrementAndGet();
+                boolean ranHere = false;
+                try {
+                    ranHere = lines.runOrQueue(line, c);
+                } finally {
+                    server.outOfLine();
+                    if (ranHere) {
+                        atWorkers.decrementAndGet();
+                    }
+                }
+                if (!ranHere) {
+                    return; // a worker answers: answered()
+                }
+                step = c.reply();
+            }
         } catch (Error e) {
             // A LinkageError from a bundle refreshed mid-request, or memory running out: this connection
             // ends (the client reconnects), the thread and the others go on.
             LOG.error("Serving a connection failed; closing it", e);
-            open = false;
+            step = Step.CLOSE;
         }
-        if (open) {
+        settle(c, step);
+    }
+
+    /** A worker's device command is done: reply, and wait for the connection's next request. */
+    void answered(Connection c) {
+        Step step;
+        try {
+            step = c.reply();
+        } catch (Error e) {
+            LOG.error("Answering a connection failed; closing it", e);
+            step = Step.CLOSE;
+        }
+        try {
+            settle(c, step);
+        } finally {
+            atWorkers.decrementAndGet();
+            closeEpollOnceStopped();
+        }
+    }
+
+    private void settle(Connection c, Step step) {
+        if (step == Step.ARM && !stopping) {
             try {
                 epoll.arm(c.fd(), c.interest());
                 return;
@@ -239,12 +357,15 @@ public final class ServingLoops {
             }
         }
         // Forgotten before its number is closed (the number is the connection's own duplicate, open
-        // until close), so a new connection given that number is not taken for this one.
+        // until close), so a new connection given that number is not taken for this one. Once stopping,
+        // nobody serves the epoll: the connection's listener has ended it, and it is closed now.
         connections.remove(c.fd(), c);
-        try {
-            epoll.remove(c.fd());
-        } catch (IOException e) {
-            LOG.debug("{}", e.getMessage());
+        if (!stopping) {
+            try {
+                epoll.remove(c.fd());
+            } catch (IOException e) {
+                LOG.debug("{}", e.getMessage());
+            }
         }
         c.close();
     }
@@ -257,6 +378,7 @@ public final class ServingLoops {
     void stop() {
         stopping = true;
         watchdog.interrupt();
+        workers.stop();
         try {
             epoll.wakeAll();
         } catch (IOException e) {
@@ -268,9 +390,12 @@ public final class ServingLoops {
         closeEpollOnceStopped();
     }
 
-    /** The epoll goes with the last serving thread: one still in a request may arm a connection. */
+    /**
+     * The epoll goes with the last serving thread and the last answer from a worker: until then a
+     * connection may still be armed or removed.
+     */
     private synchronized void closeEpollOnceStopped() {
-        if (stopping && servers.isEmpty() && !epollClosed) {
+        if (stopping && servers.isEmpty() && atWorkers.get() == 0 && !epollClosed) {
             epollClosed = true;
             epoll.close();
         }

@@ -34,9 +34,11 @@ import org.newsclub.net.unix.DescriptorNumbers;
 import org.prhelper.api.AuditRecord;
 import org.prhelper.api.AuditSink;
 import org.prhelper.api.ClientInfo;
+import org.prhelper.api.DeviceIdentity;
 import org.prhelper.api.DeviceInspector;
 import org.prhelper.api.PrHandler;
 import org.prhelper.api.ScsiStatus;
+import org.prhelper.api.SenseCode;
 import org.prhelper.policy.SocketPolicy;
 
 /** The transport over real Unix sockets, with a handler that answers GOOD and some data. */
@@ -51,6 +53,8 @@ public class ListenerTest {
     };
     private final List<AuditSink> sinks = new CopyOnWriteArrayList<>();
     private volatile SocketPolicy policy = SocketPolicy.ALLOW_ALL;
+    /** None by default; {@link #devicesByName} tells devices apart. */
+    private volatile DeviceInspector inspector;
     /** One serving thread, so that a request holding it shows whether another takes its place. */
     private ServingLoops loops;
 
@@ -95,7 +99,7 @@ public class ListenerTest {
 
             @Override
             public DeviceInspector inspector() {
-                return null;
+                return inspector;
             }
 
             @Override
@@ -348,6 +352,11 @@ public class ListenerTest {
      * A request that holds its serving thread (a slow device) must not hold up the other connections:
      * with one serving thread, another takes its place after the stall time.
      */
+    /**
+     * A device that answered fast runs its commands on the serving thread; when one of them then stops
+     * answering, the watchdog replaces the held thread, that device's next commands go to the workers,
+     * and the held request shows as running.
+     */
     @Test
     public void aSlowRequestHoldsUpOnlyItself() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
@@ -364,20 +373,27 @@ public class ListenerTest {
             resp.status(ScsiStatus.GOOD);
         };
         start("");
-        try (Client slow = new Client(sock); Client quick = new Client(sock);
+        try (Client slow = new Client(sock); Client quick = new Client(sock); Client later = new Client(sock);
                 RandomAccessFile f = new RandomAccessFile("/dev/null", "rw")) {
+            for (int i = 0; i < 3; i++) {
+                assertEquals(ScsiStatus.GOOD, slow.readKeys(f.getFD())); // the device proves fast
+            }
             slow.send(f.getFD(), 1, 8);
             assertTrue(inside.await(10, TimeUnit.SECONDS));
             for (int i = 0; i < 100; i++) {
                 assertEquals(ScsiStatus.GOOD, quick.readKeys(f.getFD()));
             }
             assertEquals(1, loops.replacements());
-            // The slow client is the one without a last command: its first request has not returned.
+            later.send(f.getFD(), 1, 8); // now known slow: a worker waits for it, not a serving thread
+            Thread.sleep(ServingLoops.STALL_MILLIS * 5);
+            assertEquals("the second held request holds no serving thread", 1, loops.replacements());
             ClientInfo held = listener.snapshot("test").clients().stream()
-                    .filter(c -> c.lastCommand() == null).findFirst().orElseThrow();
+                    .filter(c -> c.lastCommand() != null && c.lastCommand().equals("PRIN READ_KEYS")
+                            && c.requestSince() != null).findFirst().orElseThrow();
             assertTrue("the held request shows as running", held.requestSince() != null);
             release.countDown();
             assertEquals(ScsiStatus.GOOD, slow.reply());
+            assertEquals(ScsiStatus.GOOD, later.reply());
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (listener.snapshot("test").clients().stream().anyMatch(c -> c.requestSince() != null)
                     && System.nanoTime() < until) {
@@ -429,7 +445,8 @@ public class ListenerTest {
     @Test
     public void replacedThreadsLoseAndRepeatNoEvent() throws Exception {
         loops.stop();
-        loops = new ServingLoops(2, 1);
+        // Every command on the serving thread, as a device that answers at once would have it.
+        loops = new ServingLoops(2, 1, 128, 16, Long.MAX_VALUE);
         handler = (req, resp) -> {
             if ((req.cdb()[8] & 1) == 1) {
                 LockSupport.parkNanos(2_000_000);
@@ -464,26 +481,33 @@ public class ListenerTest {
         assertTrue("threads were replaced: " + loops.replacements(), loops.replacements() > 0);
     }
 
-    /** An Error (a class gone with a refreshed bundle) ends its connection only, not a serving thread. */
+    /**
+     * An Error in a backend (a class gone with a refreshed bundle) is answered like a backend that
+     * cannot be reached, on the serving thread and on a worker alike; no thread is lost.
+     */
     @Test
-    public void anErrorInARequestEndsOnlyItsConnection() throws IOException {
+    public void anErrorInARequestIsAnsweredAsACommunicationFailure() throws Exception {
         handler = (req, resp) -> {
             if (req.serviceAction() == 1) {
+                throw new NoClassDefFoundError("org/prhelper/gone/Backend");
+            }
+            if (req.serviceAction() == 2) {
+                LockSupport.parkNanos(30_000_000); // slow: the device's next commands go to the workers
                 throw new NoClassDefFoundError("org/prhelper/gone/Backend");
             }
             resp.status(ScsiStatus.GOOD);
         };
         start("");
-        try (RandomAccessFile f = new RandomAccessFile("/dev/null", "rw")) {
-            for (int i = 0; i < 3; i++) { // more times than there are serving threads
-                try (Client c = new Client(sock)) {
-                    c.send(f.getFD(), 1, 8);
-                    assertEquals("connection closed without a reply", -1, c.in.read());
-                }
+        try (RandomAccessFile f = new RandomAccessFile("/dev/null", "rw"); Client c = new Client(sock)) {
+            for (int sa : new int[] {1, 1, 1, 2, 2, 1}) { // more times than there are serving threads
+                c.send(f.getFD(), sa, 8);
+                assertEquals(ScsiStatus.CHECK_CONDITION, c.in.readInt());
+                assertEquals(0, c.in.readInt());
+                byte[] sense = new byte[96];
+                c.in.readFully(sense);
+                assertEquals(SenseCode.LUN_COMMUNICATION_FAILURE, SenseCode.of(sense));
             }
-            try (Client c = new Client(sock)) {
-                assertEquals(ScsiStatus.GOOD, c.readKeys(f.getFD()));
-            }
+            assertEquals(ScsiStatus.GOOD, c.readKeys(f.getFD()));
         }
         assertEquals(1, loops.threadCount());
     }

@@ -1,0 +1,184 @@
+package org.prhelper.transport;
+
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Where device commands wait, one line per device: at most {@code perDevice} of a device's commands
+ * are at the device at once, the rest wait in its line in arrival order, and {@link DeviceWorkers}
+ * bounds them over all devices. So a LUN that hangs holds at most {@code perDevice} workers, and the
+ * other LUNs keep the rest.
+ *
+ * <p>A command on a device that has answered within {@link #INLINE_NANOS} lately runs on the serving
+ * thread that read it: handing it to a worker would cost more than the command (a local disk, a
+ * descriptor that is not a SCSI device). Once a device is slower, its commands go to the workers.
+ */
+final class DeviceLines {
+    /**
+     * A device that answers within this runs its commands on the serving thread: about what a hand-off
+     * to another thread costs; a SAN's round trip alone is ten times more.
+     */
+    static final long INLINE_NANOS = 100_000;
+    /** Lines kept for devices that have nothing in progress, beyond which idle ones are forgotten. */
+    static final int MAX_IDLE_LINES = 1024;
+
+    private final Map<Long, Line> lines = new ConcurrentHashMap<>();
+    private final DeviceWorkers workers;
+    private final long inlineNanos;
+    private volatile int perDevice;
+
+    DeviceLines(DeviceWorkers workers, int perDevice) {
+        this(workers, perDevice, INLINE_NANOS);
+    }
+
+    /** With {@code inlineNanos} in place of {@link #INLINE_NANOS}: tests of one path or the other. */
+    DeviceLines(DeviceWorkers workers, int perDevice, long inlineNanos) {
+        this.workers = workers;
+        this.perDevice = perDevice;
+        this.inlineNanos = inlineNanos;
+    }
+
+    void perDevice(int perDevice) {
+        this.perDevice = perDevice;
+    }
+
+    int perDevice() {
+        return perDevice;
+    }
+
+    /** The line of a device, by a key that names it (see {@link Connection#deviceKey}). */
+    Line line(long key) {
+        Line line = lines.get(key);
+        return line != null ? line : lines.computeIfAbsent(key, Line::new);
+    }
+
+    /** A device command and what follows its answer. */
+    interface Command {
+        /** The device call; its time decides whether the device's next commands run inline. */
+        void execute();
+
+        /** After the device's answer (the reply), on the same thread. */
+        void then();
+    }
+
+    /**
+     * Runs the command on this thread if its device is fast and has room, and returns true after
+     * {@link Command#execute} (the caller then replies); else queues it for a worker, which also runs
+     * {@link Command#then}, and returns false.
+     */
+    boolean runOrQueue(Line line, Command command) {
+        if (line.typicalNanos < inlineNanos && line.tryEnter(perDevice)) {
+            execute(line, command);
+            return true;
+        }
+        Runnable task = () -> {
+            execute(line, command);
+            command.then();
+        };
+        if (line.enterOrWait(perDevice, task)) {
+            workers.execute(task);
+        }
+        return false;
+    }
+
+    /** Runs the device call, then lets the next command of the line go (before the reply is written). */
+    private void execute(Line line, Command command) {
+        long start = System.nanoTime();
+        try {
+            command.execute();
+        } finally {
+            line.took(System.nanoTime() - start);
+            Runnable next = line.leave();
+            if (next != null) {
+                workers.execute(next);
+            } else if (line.idle() && lines.size() > MAX_IDLE_LINES) {
+                lines.remove(line.key, line);
+            }
+        }
+    }
+
+    /** One device's commands: how many are at the device, those waiting, and how fast it answers. */
+    static final class Line {
+        final long key;
+        private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
+        private int running;
+        /** Commands of this line that hold a serving thread too long: none runs inline meanwhile. */
+        private int held;
+        /**
+         * The device's recent command time: a slower command raises it at once, faster ones lower it by
+         * an eighth of the difference, so one slow answer sends the next commands to the workers. A
+         * device starts as slow: a SAN LUN's first command must not hold a serving thread, and a fast
+         * device earns the serving thread with its first answer.
+         */
+        private volatile long typicalNanos = INLINE_NANOS;
+
+        Line(long key) {
+            this.key = key;
+        }
+
+        /** Room for a command on the caller's thread: within the limit, and none held there now. */
+        synchronized boolean tryEnter(int limit) {
+            if (running >= limit || held > 0) {
+                return false;
+            }
+            running++;
+            return true;
+        }
+
+        /** True if the task may go to a worker now; else it waits its turn in this line. */
+        synchronized boolean enterOrWait(int limit, Runnable task) {
+            if (running < limit) {
+                running++;
+                return true;
+            }
+            waiting.add(task);
+            return false;
+        }
+
+        /** The next waiting task, which takes the leaving command's place; null if none waits. */
+        synchronized Runnable leave() {
+            Runnable next = waiting.poll();
+            if (next == null) {
+                running--;
+            }
+            return next;
+        }
+
+        synchronized boolean idle() {
+            return running == 0 && waiting.isEmpty();
+        }
+
+        synchronized int waitingCount() {
+            return waiting.size();
+        }
+
+        synchronized int running() {
+            return running;
+        }
+
+        void took(long nanos) {
+            long typical = typicalNanos;
+            typicalNanos = nanos >= typical ? nanos : typical - (typical - nanos) / 8;
+        }
+
+        /**
+         * A command has held a serving thread long: the next ones go to the workers, at least until it
+         * is {@link #unheld}, whatever faster commands answer meanwhile.
+         */
+        synchronized void held(long nanos) {
+            held++;
+            if (nanos > typicalNanos) {
+                typicalNanos = nanos;
+            }
+        }
+
+        synchronized void unheld() {
+            held--;
+        }
+
+        long typicalNanos() {
+            return typicalNanos;
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package org.prhelper.transport;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+import org.junit.After;
+import org.junit.Test;
+
+public class DeviceLinesTest {
+    private final DeviceWorkers workers = new DeviceWorkers(3, 60_000);
+
+    @After
+    public void tearDown() {
+        workers.stop();
+    }
+
+    /** A command that waits for {@code release}, counting how many wait at once. */
+    private static final class Blocking implements DeviceLines.Command {
+        final CountDownLatch release;
+        final AtomicInteger atOnce;
+        final AtomicInteger most;
+        final CountDownLatch answered;
+
+        Blocking(CountDownLatch release, AtomicInteger atOnce, AtomicInteger most, CountDownLatch answered) {
+            this.release = release;
+            this.atOnce = atOnce;
+            this.most = most;
+            this.answered = answered;
+        }
+
+        @Override
+        public void execute() {
+            most.accumulateAndGet(atOnce.incrementAndGet(), Math::max);
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            atOnce.decrementAndGet();
+        }
+
+        @Override
+        public void then() {
+            answered.countDown();
+        }
+    }
+
+    @Test
+    public void noMoreCommandsAtDevicesThanTheWorkersLimit() throws Exception {
+        DeviceLines lines = new DeviceLines(workers, 16, 0);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger atOnce = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        CountDownLatch answered = new CountDownLatch(6);
+        for (int device = 0; device < 6; device++) {
+            assertFalse(lines.runOrQueue(lines.line(device), new Blocking(release, atOnce, most, answered)));
+        }
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (atOnce.get() < 3 && System.nanoTime() < until) {
+            Thread.sleep(5);
+        }
+        Thread.sleep(50);
+        assertEquals(3, atOnce.get());
+        assertEquals(3, workers.threads());
+        release.countDown();
+        assertTrue(answered.await(10, TimeUnit.SECONDS));
+        assertEquals(3, most.get());
+    }
+
+    @Test
+    public void oneDevicesCommandsWaitInLineInArrivalOrder() throws Exception {
+        DeviceLines lines = new DeviceLines(workers, 1, 0);
+        List<Integer> order = new CopyOnWriteArrayList<>();
+        CountDownLatch answered = new CountDownLatch(20);
+        DeviceLines.Line line = lines.line(7);
+        for (int i = 0; i < 20; i++) {
+            int n = i;
+            lines.runOrQueue(line, new DeviceLines.Command() {
+                @Override
+                public void execute() {
+                    order.add(n);
+                    LockSupport.parkNanos(1_000_000);
+                }
+
+                @Override
+                public void then() {
+                    answered.countDown();
+                }
+            });
+        }
+        assertTrue(answered.await(10, TimeUnit.SECONDS));
+        assertEquals(java.util.stream.IntStream.range(0, 20).boxed().toList(), order);
+        assertTrue("the line is empty again", line.idle());
+    }
+
+    @Test
+    public void aFastDeviceRunsOnTheCallersThreadAndASlowOneOnAWorker() throws Exception {
+        DeviceLines lines = new DeviceLines(workers, 16);
+        DeviceLines.Line line = lines.line(1);
+        List<Thread> ranOn = new CopyOnWriteArrayList<>();
+        CountDownLatch answered = new CountDownLatch(1);
+        DeviceLines.Command fast = new DeviceLines.Command() {
+            @Override
+            public void execute() {
+                ranOn.add(Thread.currentThread());
+            }
+
+            @Override
+            public void then() {
+                answered.countDown();
+            }
+        };
+        assertFalse("a device not yet seen answer goes to a worker", lines.runOrQueue(line, fast));
+        assertTrue(answered.await(5, TimeUnit.SECONDS));
+        assertTrue("then, having answered fast, it runs here", lines.runOrQueue(line, fast));
+        assertEquals(Thread.currentThread(), ranOn.get(1));
+        line.held(TimeUnit.MILLISECONDS.toNanos(20));
+        CountDownLatch again = new CountDownLatch(1);
+        assertFalse("once it held a serving thread, a worker", lines.runOrQueue(line, new DeviceLines.Command() {
+            @Override
+            public void execute() {
+            }
+
+            @Override
+            public void then() {
+                again.countDown();
+            }
+        }));
+        assertTrue(again.await(5, TimeUnit.SECONDS));
+        line.unheld();
+    }
+
+    @Test
+    public void idleWorkersEndAfterTheirKeepAlive() throws Exception {
+        DeviceWorkers brief = new DeviceWorkers(4, 50);
+        try {
+            CountDownLatch ran = new CountDownLatch(4);
+            for (int i = 0; i < 4; i++) {
+                brief.execute(() -> {
+                    LockSupport.parkNanos(20_000_000);
+                    ran.countDown();
+                });
+            }
+            assertTrue(ran.await(5, TimeUnit.SECONDS));
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (brief.threads() > 0 && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            assertEquals(0, brief.threads());
+            CountDownLatch later = new CountDownLatch(1);
+            brief.execute(later::countDown);
+            assertTrue("a new thread starts for new work", later.await(5, TimeUnit.SECONDS));
+        } finally {
+            brief.stop();
+        }
+    }
+}
