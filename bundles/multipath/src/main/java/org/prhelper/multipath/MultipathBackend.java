@@ -51,6 +51,8 @@ public final class MultipathBackend implements PrBackend, AgentWarnings {
     private final MissingReservationKeys missingKeys;
     private final MapPaths paths = new MapPaths(Path.of("/sys"));
     private final PathDevices pathDevices;
+    /** The request as sent down a path, one per thread: PR IN on maps runs on many threads at once. */
+    private final ThreadLocal<PrRequest> pathRequests = ThreadLocal.withInitial(PrRequest::new);
 
     /** One native buffer for both directions; the library is called by one thread at a time. */
     private final ReentrantLock lock = new ReentrantLock();
@@ -132,7 +134,13 @@ public final class MultipathBackend implements PrBackend, AgentWarnings {
         warnWithoutReservationKey(map);
         int opcode = request.opcode();
         if (opcode == PrRequest.OPCODE_PR_IN) {
-            reserveIn(request, response);
+            if (request.serviceAction() > PrinTranslator.READ_FULL_STATUS) {
+                response.checkCondition(SenseCode.INVALID_FIELD_IN_CDB);
+            } else if (!reserveInOnAPath(map, request, response)) {
+                response.reset();
+                reserveIn(request, response);
+            }
+            response.backend(name());
         } else if (opcode != PrRequest.OPCODE_PR_OUT) {
             response.checkCondition(SenseCode.INVALID_OPCODE);
         } else if (request.serviceAction() == REGISTER_AND_MOVE) {
@@ -143,12 +151,54 @@ public final class MultipathBackend implements PrBackend, AgentWarnings {
         }
     }
 
+    /**
+     * PR IN down one running path with SG_IO. The reservation state is the logical unit's, the same
+     * through every path, so this answers what the library would (it too reads one working path), but
+     * without its path discovery and its lock: PR IN on maps runs concurrently. A path that cannot
+     * answer (a transport failure, not ready) passes the request to the next; false when none could,
+     * and the library then answers.
+     */
+    private boolean reserveInOnAPath(DeviceIdentity map, PrRequest request, PrResponse response) {
+        PrBackend handler = pathBackend;
+        if (handler == null) {
+            return false;
+        }
+        List<String> running;
+        try {
+            running = paths.running(map.major(), map.minor());
+        } catch (IOException e) {
+            return false;
+        }
+        PrRequest onPath = pathRequests.get();
+        System.arraycopy(request.cdb(), 0, onPath.cdb(), 0, PrRequest.CDB_SIZE);
+        for (String path : running) {
+            int fd = pathDevices.open(path);
+            if (fd < 0) {
+                continue;
+            }
+            try {
+                onPath.device(() -> fd);
+                for (int attempt = 0; attempt < PathAnswers.ATTEMPTS; attempt++) {
+                    response.reset();
+                    handler.execute(onPath, response);
+                    PathAnswers.Verdict verdict = PathAnswers.of(response);
+                    if (verdict == PathAnswers.Verdict.FINAL) {
+                        return true;
+                    }
+                    if (verdict == PathAnswers.Verdict.NEXT_PATH) {
+                        break;
+                    }
+                }
+            } finally {
+                onPath.device(null);
+                pathDevices.close(fd);
+            }
+        }
+        return false;
+    }
+
     private void reserveIn(PrRequest request, PrResponse response) {
         int serviceAction = request.serviceAction();
-        if (serviceAction > PrinTranslator.READ_FULL_STATUS) {
-            response.checkCondition(SenseCode.INVALID_FIELD_IN_CDB);
-            return;
-        }
         int fd = request.device().fd();
         lock.lock();
         try {
