@@ -8,7 +8,9 @@ import com.sun.jna.Pointer;
  * libmpathpersist, bound through JNA at run time so that a host without multipath-tools only loses
  * this backend. Calls go through {@link Function} objects (no static native state, nothing left bound
  * when the bundle goes); the library discovers paths on every call, which dwarfs the call overhead.
- * Not thread-safe: the library keeps global state, so callers serialize.
+ * Not thread-safe, not even for different maps: each call loads and runs path checkers through a
+ * registry the library does not lock, and uses one udev context. Callers serialize every call
+ * (docs/multipath.md, "Concurrent calls into libmpathpersist").
  */
 final class LibMpathPersist {
     /** The names JNA tries: the development link, then the runtime soname. */

@@ -54,7 +54,12 @@ public final class MultipathBackend implements PrBackend, AgentWarnings {
     /** The request as sent down a path, one per thread: PR IN on maps runs on many threads at once. */
     private final ThreadLocal<PrRequest> pathRequests = ThreadLocal.withInitial(PrRequest::new);
 
-    /** One native buffer for both directions; the library is called by one thread at a time. */
+    /**
+     * One lock for all maps, and so one native buffer for both directions: libmpathpersist 0.9.4 is
+     * not safe for concurrent calls even on different maps (its path-checker registry, the directio
+     * checker and the udev context are shared without a lock), and two PR OUT on one map would
+     * interleave their per-path fan-out. See docs/multipath.md, "Concurrent calls into libmpathpersist".
+     */
     private final ReentrantLock lock = new ReentrantLock();
     private final Memory memory;
     private final ByteBuffer struct;
