@@ -106,11 +106,14 @@ final class DeviceLines {
         /** Commands of this line that hold a serving thread too long: none runs inline meanwhile. */
         private int held;
         /**
-         * The device's recent command time: a slower command raises it at once, faster ones lower it by
-         * an eighth of the difference, so one slow answer sends the next commands to the workers. A
-         * device starts as slow: a SAN LUN's first command must not hold a serving thread, and a fast
-         * device earns the serving thread with its first answer.
+         * The device's last command times, in a ring: its speed is the fastest of them. A slow device
+         * is slow every time; a fast one is slow now and then only when its thread was preempted or
+         * paused, which must not send its commands to the workers. A device starts as slow: a SAN
+         * LUN's first command must not hold a serving thread, and a fast device earns the serving
+         * thread with its first answer.
          */
+        private final long[] recent = {INLINE_NANOS, INLINE_NANOS, INLINE_NANOS, INLINE_NANOS};
+        private int next;
         private volatile long typicalNanos = INLINE_NANOS;
 
         Line(long key) {
@@ -149,36 +152,26 @@ final class DeviceLines {
             return running == 0 && waiting.isEmpty();
         }
 
-        synchronized int waitingCount() {
-            return waiting.size();
-        }
-
-        synchronized int running() {
-            return running;
-        }
-
-        void took(long nanos) {
-            long typical = typicalNanos;
-            typicalNanos = nanos >= typical ? nanos : typical - (typical - nanos) / 8;
+        synchronized void took(long nanos) {
+            recent[next] = nanos;
+            next = (next + 1) % recent.length;
+            long fastest = Long.MAX_VALUE;
+            for (long t : recent) {
+                fastest = Math.min(fastest, t);
+            }
+            typicalNanos = fastest;
         }
 
         /**
          * A command has held a serving thread long: the next ones go to the workers, at least until it
          * is {@link #unheld}, whatever faster commands answer meanwhile.
          */
-        synchronized void held(long nanos) {
+        synchronized void held() {
             held++;
-            if (nanos > typicalNanos) {
-                typicalNanos = nanos;
-            }
         }
 
         synchronized void unheld() {
             held--;
-        }
-
-        long typicalNanos() {
-            return typicalNanos;
         }
     }
 }

@@ -164,7 +164,7 @@ public final class ServingLoops {
                 long since = s.busySince;
                 if (since != 0 && !s.replaced && now - since > stallNanos) {
                     s.replaced = true;
-                    s.markHeld(now - since);
+                    s.markHeld();
                     try {
                         start(new Server(s.batch));
                     } catch (OutOfMemoryError e) {
@@ -261,10 +261,10 @@ public final class ServingLoops {
         }
 
         /** By the watchdog: the device of the command holding this thread runs no more commands inline. */
-        synchronized void markHeld(long nanos) {
+        synchronized void markHeld() {
             if (line != null && busySince != 0) {
                 held = line;
-                held.held(nanos);
+                held.held();
             }
         }
 
@@ -305,19 +305,17 @@ public final class ServingLoops {
             if (step == Step.EXECUTE) {
                 DeviceLines.Line line = lines.line(c.deviceKey());
                 server.inLine(line);
-                // Counted before a worker can answer, so that the epoll outlives the answer.
-                atWorkers.incrementAndGet();
-                boolean ranHere = false;
+                boolean ranHere;
                 try {
                     ranHere = lines.runOrQueue(line, c);
                 } finally {
                     server.outOfLine();
-                    if (ranHere) {
-                        atWorkers.decrementAndGet();
-                    }
                 }
                 if (!ranHere) {
-                    return; // a worker answers: answered()
+                    // A worker answers (answered()). Its count may drop below zero for a moment if it is
+                    // quick; the epoll cannot close meanwhile, since this thread still serves.
+                    atWorkers.incrementAndGet();
+                    return;
                 }
                 step = c.reply();
             }

@@ -122,7 +122,7 @@ public class DeviceLinesTest {
         assertTrue(answered.await(5, TimeUnit.SECONDS));
         assertTrue("then, having answered fast, it runs here", lines.runOrQueue(line, fast));
         assertEquals(Thread.currentThread(), ranOn.get(1));
-        line.held(TimeUnit.MILLISECONDS.toNanos(20));
+        line.held();
         CountDownLatch again = new CountDownLatch(1);
         assertFalse("once it held a serving thread, a worker", lines.runOrQueue(line, new DeviceLines.Command() {
             @Override
