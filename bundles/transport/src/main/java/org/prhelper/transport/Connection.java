@@ -329,6 +329,12 @@ final class Connection implements DeviceLines.Command {
     private void release() {
         closed = true;
         protocol.discard();
+        // A request read but never answered (an Error while checking it) still holds its descriptor.
+        ReceivedFd device = (ReceivedFd) request.device();
+        if (device != null) {
+            device.close();
+            request.device(null);
+        }
         try {
             socket.close();
         } catch (IOException ignored) {
