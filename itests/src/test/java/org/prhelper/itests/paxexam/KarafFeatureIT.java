@@ -191,6 +191,46 @@ public class KarafFeatureIT {
         assertFalse("socket file " + moved + " left behind", Files.exists(moved, LinkOption.NOFOLLOW_LINKS));
     }
 
+    /**
+     * The device-command bounds (etc/org.prhelper.serving.cfg) change live: the serving component takes
+     * the new values (its service properties show them) without being restarted, so a client's
+     * connection is not touched.
+     */
+    @Test
+    public void servingLimitsChangeWithoutTouchingAConnection() throws Exception {
+        Path socket = awaitSocket(Path.of(System.getProperty(SOCKET_PROPERTY)));
+        Configuration serving = configurationAdmin.getConfiguration("org.prhelper.serving", "?");
+        Dictionary<String, Object> before = serving.getProperties();
+        try (Client client = Client.connect(socket)) {
+            assertReadKeys(client, "/dev/null", ENOTTY_REPLY);
+            java.util.Hashtable<String, Object> changed = new java.util.Hashtable<>();
+            changed.put("maxDeviceCommands", "3");
+            changed.put("maxDeviceCommandsPerDevice", "1");
+            serving.update(changed);
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            Object shown = null;
+            while (System.nanoTime() < until) {
+                org.osgi.framework.ServiceReference<?>[] refs = bundleContext.getServiceReferences(
+                        "org.prhelper.transport.ServingLoops", null);
+                shown = refs == null ? null : refs[0].getProperty("maxDeviceCommandsPerDevice");
+                if (shown != null && "1".equals(shown.toString())) {
+                    break;
+                }
+                Thread.sleep(50);
+            }
+            assertEquals("the serving component's maxDeviceCommandsPerDevice", "1", String.valueOf(shown));
+            for (int i = 0; i < 20; i++) {
+                assertReadKeys(client, "/dev/null", ENOTTY_REPLY);
+            }
+        } finally {
+            if (before == null) {
+                serving.delete();
+            } else {
+                serving.update(before);
+            }
+        }
+    }
+
     private static void setPath(Configuration configuration, Path path) throws IOException {
         Dictionary<String, Object> properties = configuration.getProperties();
         properties.put("path", path.toString());
