@@ -1,12 +1,17 @@
 /*
  * Closed-loop load generator for the pr-helper protocol: N connections, each on its own thread,
- * send PERSISTENT RESERVE IN / READ KEYS with a descriptor attached and wait for the reply.
- * Prints one line: connections, requests, errors, ops/s, latency p50/p99/p999/max in microseconds.
- * Latencies go into a log-linear histogram (exact below 128 us, then within 1/64 = 1.6 %; the
- * upper bound of a bucket is reported), so a run of any length keeps every sample.
+ * send PERSISTENT RESERVE IN / READ KEYS (or PR OUT REGISTER AND IGNORE EXISTING KEY) with a
+ * descriptor attached and wait for the reply.
+ * Prints one line: connections, requests, errors, ops/s, latency p50/p99/p999/max in microseconds
+ * (latency.h, the same line as sgio-direct.c).
  *
- *   prbench SOCKET DEVICE CONNECTIONS SECONDS [INTERVAL [PID]]
+ *   prbench [-c readkeys|regignore] [-k KEY] [-g] SOCKET DEVICE[,DEVICE...] CONNECTIONS SECONDS [INTERVAL [PID]]
  *
+ * -c regignore sends REGISTER AND IGNORE EXISTING KEY with service action key KEY (-k, default 0;
+ * register KEY on every device and path first, then it changes nothing). With several devices,
+ * connection i sends the descriptor of device i % ndevices (each device opened once, O_RDWR).
+ * -g counts a reply whose SCSI status is not GOOD as an error (without it only a broken
+ * connection is one: on /dev/null every reply is CHECK CONDITION).
  * With INTERVAL (seconds) it also prints a line per interval with that interval's figures, and
  * with PID the server's open descriptors and RSS at that moment (for soak runs). A request that
  * fails counts as an error; the connection is then opened again, so a soak keeps its load.
@@ -26,19 +31,14 @@
 
 #include <dirent.h>
 
-/* Values below 2^SUB_BITS+1 us have a bucket each; above, each power of two has 2^SUB_BITS. */
-#define SUB_BITS 6
-#define EXACT (2 << SUB_BITS)
-#define BUCKETS (EXACT + (32 - SUB_BITS - 1) * (1 << SUB_BITS))
-
-struct histogram {
-    uint64_t count[BUCKETS];
-    uint64_t errors;
-    uint32_t max;
-};
+#include "latency.h"
 
 /* The whole run, and the current interval (emptied by each interval's report). */
 static struct histogram total, interval;
+
+static enum command command = READ_KEYS;
+static uint64_t key;
+static int need_good;   /* -g: a reply whose SCSI status is not GOOD counts as an error */
 
 struct worker {
     const char *sock;
@@ -47,59 +47,9 @@ struct worker {
     pthread_barrier_t *start;
 };
 
-static int bucket_of(uint32_t us) {
-    if (us < EXACT) return us;
-    int e = 31 - __builtin_clz(us);
-    return EXACT + (e - SUB_BITS - 1) * (1 << SUB_BITS) + ((us >> (e - SUB_BITS)) & ((1 << SUB_BITS) - 1));
-}
-
-/* The largest value that falls into bucket b. */
-static uint64_t upper_of(int b) {
-    if (b < EXACT) return b;
-    int e = (b - EXACT) / (1 << SUB_BITS) + SUB_BITS + 1, sub = (b - EXACT) % (1 << SUB_BITS);
-    return ((uint64_t)((1 << SUB_BITS) + sub + 1) << (e - SUB_BITS)) - 1;
-}
-
-static void record(struct histogram *h, uint32_t us) {
-    __atomic_fetch_add(&h->count[bucket_of(us)], 1, __ATOMIC_RELAXED);
-    uint32_t m = __atomic_load_n(&h->max, __ATOMIC_RELAXED);
-    while (us > m && !__atomic_compare_exchange_n(&h->max, &m, us, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
-    }
-}
-
 static void fail_one(void) {
     __atomic_fetch_add(&total.errors, 1, __ATOMIC_RELAXED);
     __atomic_fetch_add(&interval.errors, 1, __ATOMIC_RELAXED);
-}
-
-/* Moves h's counts into out (h is left empty while workers keep adding to it). */
-static void drain(struct histogram *h, struct histogram *out) {
-    for (int i = 0; i < BUCKETS; i++) out->count[i] = __atomic_exchange_n(&h->count[i], 0, __ATOMIC_RELAXED);
-    out->errors = __atomic_exchange_n(&h->errors, 0, __ATOMIC_RELAXED);
-    out->max = __atomic_exchange_n(&h->max, 0, __ATOMIC_RELAXED);
-}
-
-static uint64_t requests_in(const struct histogram *h) {
-    uint64_t n = 0;
-    for (int i = 0; i < BUCKETS; i++) n += h->count[i];
-    return n;
-}
-
-static uint64_t percentile(const struct histogram *h, double p) {
-    uint64_t n = requests_in(h), rank = (uint64_t)((n - 1) * p), seen = 0;
-    if (n == 0) return 0;
-    for (int i = 0; i < BUCKETS; i++) {
-        seen += h->count[i];
-        if (seen > rank) return upper_of(i);
-    }
-    return 0;
-}
-
-static void print_figures(const struct histogram *h, double seconds) {
-    uint64_t n = requests_in(h);
-    printf("requests=%llu errors=%llu ops/s=%.0f p50_us=%llu p99_us=%llu p999_us=%llu max_us=%u",
-           (unsigned long long)n, (unsigned long long)h->errors, n / seconds, (unsigned long long)percentile(h, 0.50),
-           (unsigned long long)percentile(h, 0.99), (unsigned long long)percentile(h, 0.999), h->max);
 }
 
 /* Open descriptors and VmRSS (KiB) of process pid, -1 if it is gone. */
@@ -120,12 +70,6 @@ static void server_state(long pid, long *fds, long *rss_kb) {
         while (fgets(line, sizeof line, f)) sscanf(line, "VmRSS: %ld", rss_kb);
         fclose(f);
     }
-}
-
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec / 1e9;
 }
 
 static int read_full(int fd, void *buf, size_t n) {
@@ -157,7 +101,9 @@ static void *run(void *arg) {
     struct worker *w = arg;
     int s = connect_to(w->sock);
     pthread_barrier_wait(w->start);
-    unsigned char cdb[16] = {0x5e, 0, 0, 0, 0, 0, 0, 0x20, 0x00};
+    unsigned char req[16 + PR_OUT_PARAM_LEN];
+    build_command(command, key, req, req + 16);
+    size_t reqlen = command == READ_KEYS ? 16 : 16 + PR_OUT_PARAM_LEN;
     static __thread unsigned char reply[8 + 96 + 8192];
     char cbuf[CMSG_SPACE(sizeof(int))];
     double end = now() + w->seconds;
@@ -171,7 +117,7 @@ static void *run(void *arg) {
             s = connect_to(w->sock);
             continue;
         }
-        struct iovec iov = {cdb, sizeof cdb};
+        struct iovec iov = {req, reqlen};
         struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
         struct cmsghdr *c = CMSG_FIRSTHDR(&m);
         c->cmsg_level = SOL_SOCKET;
@@ -179,7 +125,7 @@ static void *run(void *arg) {
         c->cmsg_len = CMSG_LEN(sizeof(int));
         memcpy(CMSG_DATA(c), &w->devfd, sizeof(int));
         uint32_t size = 0;
-        if (sendmsg(s, &m, MSG_NOSIGNAL) != sizeof cdb || read_full(s, reply, 104) < 0
+        if (sendmsg(s, &m, MSG_NOSIGNAL) != (ssize_t)reqlen || read_full(s, reply, 104) < 0
             || ((size = (reply[4] << 24) | (reply[5] << 16) | (reply[6] << 8) | reply[7]) > 8192)
             || (size && read_full(s, reply + 104, size) < 0)) {
             close(s);
@@ -187,6 +133,10 @@ static void *run(void *arg) {
             continue;
         }
         uint32_t us = (uint32_t)((now() - t0) * 1e6 + 0.5);
+        if (need_good && (reply[0] | reply[1] | reply[2] | reply[3])) {
+            fail_one();
+            continue;
+        }
         record(&total, us);
         record(&interval, us);
     }
@@ -194,20 +144,38 @@ static void *run(void *arg) {
     return NULL;
 }
 
+static void usage(const char *me) {
+    fprintf(stderr, "usage: %s [-c readkeys|regignore] [-k KEY] [-g] SOCKET DEVICE[,DEVICE...] CONNECTIONS SECONDS"
+            " [INTERVAL [PID]]\n", me);
+    exit(2);
+}
+
 int main(int argc, char **argv) {
-    if (argc < 5 || argc > 7) {
-        fprintf(stderr, "usage: %s SOCKET DEVICE CONNECTIONS SECONDS [INTERVAL [PID]]\n", argv[0]);
-        return 2;
+    for (int o; (o = getopt(argc, argv, "c:k:g")) != -1;) {
+        if (o == 'c' && parse_command(optarg, &command) == 0) continue;
+        else if (o == 'k') key = strtoull(optarg, NULL, 0);
+        else if (o == 'g') need_good = 1;
+        else usage(argv[0]);
     }
+    argc -= optind - 1;
+    argv += optind - 1;
+    if (argc < 5 || argc > 7) usage(argv[0]);
     int n = atoi(argv[3]);
     double secs = atof(argv[4]);
     double every = argc > 5 ? atof(argv[5]) : 0;
     long pid = argc > 6 ? atol(argv[6]) : 0;
-    int devfd = open(argv[2], O_RDWR);
-    if (devfd < 0) {
-        perror(argv[2]);
-        return 2;
+    int devfds[256], ndev = 0;
+    for (char *save = NULL, *d = strtok_r(argv[2], ",", &save); d; d = strtok_r(NULL, ",", &save)) {
+        if (ndev == 256) {
+            fprintf(stderr, "at most 256 devices\n");
+            return 2;
+        }
+        if ((devfds[ndev++] = open(d, O_RDWR)) < 0) {
+            perror(d);
+            return 2;
+        }
     }
+    if (ndev == 0) usage(argv[0]);
     struct worker *w = calloc(n, sizeof *w);
     pthread_t *t = calloc(n, sizeof *t);
     pthread_barrier_t start;
@@ -216,7 +184,7 @@ int main(int argc, char **argv) {
     pthread_attr_init(&attr);
     pthread_attr_setstacksize(&attr, 256 * 1024);
     for (int i = 0; i < n; i++) {
-        w[i] = (struct worker){argv[1], devfd, secs, &start};
+        w[i] = (struct worker){argv[1], devfds[i % ndev], secs, &start};
         pthread_create(&t[i], &attr, run, &w[i]);
     }
     pthread_barrier_wait(&start);

@@ -161,7 +161,8 @@ def main():
     c1 = checks(os.path.join(a.out, "boot1", "checks.txt"))
     c2 = checks(os.path.join(a.out, "boot2", "checks.txt"))
     c3 = checks(os.path.join(a.out, "boot3", "checks.txt"))
-    all_checks = host_checks + c1 + c2 + c3
+    c4 = checks(os.path.join(a.out, "boot4", "checks.txt"))
+    all_checks = host_checks + c1 + c2 + c3 + c4
     n_fail = sum(1 for c in all_checks if c[0] == "FAIL")
     n_xfail = sum(1 for c in all_checks if c[0] == "XFAIL")
     n_pass = sum(1 for c in all_checks if c[0] in ("PASS", "XPASS"))
@@ -220,7 +221,7 @@ def main():
               f"{len(ms)} requests (request sent to whole reply read, in the TCG guest) |")
     w(f"| tools | sg3-utils {cell(v1.get('sg3_utils', '?'))}, {cell(v1.get('python', '?'))} |")
     w(f"| wall time | boot 1 (suite) {secs('boot1')}, boot 3 (multipath) {secs('boot3')}, "
-      f"boot 2 (nested QEMU) {secs('boot2')}, "
+      f"boot 2 (nested QEMU) {secs('boot2')}, boot 4 (SAN benchmark) {secs('boot4')}, "
       f"whole `e2e/run.sh` {read(os.path.join(a.out, 'total-seconds')).strip() or '?'} s |")
     w("")
 
@@ -243,6 +244,19 @@ def main():
             w(f"| {cell(side)} | " + " | ".join(cell(f.get(k, "?")) for k in
                                                ("conns", "ops/s", "p50_us", "p99_us", "p999_us", "max_us", "errors"))
               + " |")
+        w("")
+
+    # ---------------------------------------------------------------- the SAN benchmark (boot 4)
+    san = read(os.path.join(a.out, "boot4", "san-results.md")).strip()
+    if san:
+        w("## SAN-latency benchmark, CI form (boot 4)")
+        w("")
+        w("Reduced form of `e2e/san-bench.sh` (2 ms, 2 s per run; its full form's table goes into "
+          "[benchmarks.md](benchmarks.md)). Checked: the lab is set up and no run had an error; the figures "
+          "are not checked (TCG on a shared machine is noisy).")
+        w("")
+        for line in san.splitlines()[1:]:
+            w("#" + line if line.startswith("### ") else line)
         w("")
 
     # ---------------------------------------------------------------- the service-action matrix

@@ -1,9 +1,10 @@
 #!/bin/bash
 # e2e/run.sh - end-to-end tests of the built agent on real SCSI targets (LIO disks in a QEMU guest).
 #
-#   e2e/run.sh            three guest boots: the byte-compare suite, multipath, the nested-QEMU test
-#   e2e/run.sh --quick    skips the ~5 min nested-QEMU boot
-#   e2e/run.sh --only boot3   runs one boot (boot1, boot2 or boot3), for work on its checks
+#   e2e/run.sh            four guest boots: the byte-compare suite, multipath, the nested-QEMU test,
+#                         the SAN benchmark (CI form)
+#   e2e/run.sh --quick    skips the ~5 min nested-QEMU boot and the SAN benchmark (boot 4)
+#   e2e/run.sh --only boot3   runs one boot (boot1, boot2, boot3 or boot4), for work on its checks
 #
 # 1. installs the Debian packages the lab needs (apt-get, as root or through sudo) and builds the lab's
 #    initramfs archives (e2e/lab/build.sh);
@@ -17,14 +18,18 @@
 #    the backend switched off and on under traffic;
 # 5. boot 2 (e2e/guest/nested.sh): a nested QEMU with pr-manager-helper + scsi-block talks to our
 #    agent, which is restarted while QEMU stays up;
+#    boot 4 (e2e/guest/san.sh, skipped by --quick): the SAN-latency benchmark's CI form (8 LIO LUNs
+#    over iSCSI with a 2 ms netem delay, direct SG_IO / qemu-pr-helper / ours, 2 s per run): fails
+#    on a lab that is not set up or a run with an error, never on the figures
+#    (e2e/san-bench.sh is its full form);
 # 6. writes e2e/target/e2e-results.md (and, on a full run, docs/e2e-results.md) from the results;
 # 7. prints every check, the timings, and last a line "N passed, N failed"; exits 1 on any failure
 #    (a guest timeout is a failure that says what the guest was waiting for), 2 on a setup problem.
 #
 # Environment: LAB_DIR (default /tmp/prhelper-e2e: kernel, initramfs, assembly snapshot),
 #   PRHELPER_ASSEMBLY (default karaf-assembly/target/assembly), E2E_OUT (default e2e/target),
-#   E2E_SUITE_TIMEOUT (default 1200 s), E2E_MULTIPATH_TIMEOUT and E2E_NESTED_TIMEOUT (default 1500 s):
-#   whole-guest limits.
+#   E2E_SUITE_TIMEOUT (default 1200 s), E2E_MULTIPATH_TIMEOUT and E2E_NESTED_TIMEOUT (default 1500 s),
+#   E2E_SAN_TIMEOUT (default 900 s): whole-guest limits.
 set -uo pipefail
 E2E=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$E2E")
@@ -34,6 +39,7 @@ OUT=${E2E_OUT:-$E2E/target}
 SUITE_TIMEOUT=${E2E_SUITE_TIMEOUT:-1200}
 NESTED_TIMEOUT=${E2E_NESTED_TIMEOUT:-1500}
 MULTIPATH_TIMEOUT=${E2E_MULTIPATH_TIMEOUT:-1500}
+SAN_TIMEOUT=${E2E_SAN_TIMEOUT:-900}
 QUICK=0
 ONLY=
 while [ $# -gt 0 ]; do
@@ -41,7 +47,7 @@ while [ $# -gt 0 ]; do
     case $a in
         --quick) QUICK=1 ;;
         --only) ONLY=${1:-}; shift
-                case $ONLY in boot1|boot2|boot3) QUICK=1 ;; *) echo "e2e/run.sh: --only boot1|boot2|boot3" >&2; exit 2 ;; esac ;;
+                case $ONLY in boot1|boot2|boot3|boot4) QUICK=1 ;; *) echo "e2e/run.sh: --only boot1|boot2|boot3|boot4" >&2; exit 2 ;; esac ;;
         -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "e2e/run.sh: unknown argument '$a' (try --help)" >&2; exit 2 ;;
     esac
@@ -79,10 +85,11 @@ grep -q 'prhelper/.*, ssh, bundle, prhelper-shell' "$LAB_DIR/assembly-console/et
     || setup_fail "cannot add the console features to featuresBoot"
 echo "lab=$(cut -d' ' -f2 "$LAB_DIR/console-key.pub"),_g_:admingroup" >> "$LAB_DIR/assembly-console/etc/keys.properties"
 
-# The real-device benchmark's client (boot 1, guest/bench.sh): the guest has no compiler.
+# The real-device benchmarks' clients (boot 1, guest/bench.sh; boot 4, guest/san.sh): the guest has no compiler.
 gcc -O2 -Wall -pthread -o "$LAB_DIR/prbench" "$ROOT/bench/prbench.c" || setup_fail "building bench/prbench.c failed"
+gcc -O2 -Wall -pthread -o "$LAB_DIR/sgio-direct" "$ROOT/bench/sgio-direct.c" || setup_fail "building bench/sgio-direct.c failed"
 
-rm -rf "$OUT/boot1" "$OUT/boot2" "$OUT/boot3" "$OUT/e2e-results.md"
+rm -rf "$OUT/boot1" "$OUT/boot2" "$OUT/boot3" "$OUT/boot4" "$OUT/e2e-results.md"
 mkdir -p "$OUT"
 : > "$HOST_CHECKS"
 host_pass() { printf 'PASS\t%s\n' "$1" >> "$HOST_CHECKS"; }
@@ -97,7 +104,9 @@ boot() {
     cat > "$cmd" <<EOF
 export E2E_HOME=$E2E E2E_ASSEMBLY=$LAB_DIR/assembly
 export E2E_CONSOLE_ASSEMBLY=$LAB_DIR/assembly-console E2E_CONSOLE_KEY=$LAB_DIR/console-key
-export E2E_PRBENCH=$LAB_DIR/prbench
+export E2E_PRBENCH=$LAB_DIR/prbench E2E_SGIO_DIRECT=$LAB_DIR/sgio-direct
+# boot 4 (guest/san.sh): the SAN benchmark's CI form
+export SAN_SECONDS=2 SAN_DELAYS=2 SAN_SLOW_MS=0
 exec bash "\$E2E_HOME/guest/$script"
 EOF
     say "$name: booting the guest for guest/$script (limit ${timeout}s)"
@@ -125,6 +134,9 @@ wanted boot3 && boot boot3 multipath.sh "$MULTIPATH_TIMEOUT"
 if [ "$QUICK" = 0 ] || [ "$ONLY" = boot2 ]; then
     boot boot2 nested.sh "$NESTED_TIMEOUT" -l 1 -M
 fi
+if [ "$QUICK" = 0 ] || [ "$ONLY" = boot4 ]; then
+    boot boot4 san.sh "$SAN_TIMEOUT" -l 1
+fi
 
 # ------------------------------------------------------------------ report
 T_END=$(date +%s)
@@ -144,17 +156,19 @@ fi
 # ------------------------------------------------------------------ summary
 echo
 say "summary"
-for f in "$HOST_CHECKS" "$OUT"/boot1/checks.txt "$OUT"/boot3/checks.txt "$OUT"/boot2/checks.txt; do
+for f in "$HOST_CHECKS" "$OUT"/boot1/checks.txt "$OUT"/boot3/checks.txt "$OUT"/boot2/checks.txt "$OUT"/boot4/checks.txt; do
     [ -f "$f" ] || continue
     awk -F'\t' '{ if ($1 == "FAIL") printf "  FAIL  %s: %s\n", $2, $3;
                   else if ($1 == "XFAIL") printf "  XFAIL %s: %s\n", $2, $3;
                   else if ($1 == "XPASS") printf "  XPASS %s: %s\n", $2, $3;
                   else printf "  pass  %s\n", $2 }' "$f"
 done
-for b in boot1 boot3 boot2; do
+for b in boot1 boot3 boot2 boot4; do
     [ -f "$OUT/$b/boot-seconds" ] && say "$b: guest wall time $(cat "$OUT/$b/wall-ms" 2>/dev/null | awk '{printf "%.1f", $1/1000}') s (boot.sh $(cat "$OUT/$b/boot-seconds") s)"
 done
 [ "$QUICK" = 1 ] && [ "$ONLY" != boot2 ] && say "boot2 (nested QEMU) skipped: --quick"
+[ "$QUICK" = 1 ] && [ "$ONLY" != boot4 ] && say "boot4 (SAN benchmark) skipped: --quick"
+[ -s "$OUT/boot4/san-results.md" ] && say "boot4: SAN benchmark table in $OUT/boot4/san-results.md (and e2e-results.md)"
 say "whole run: $(( T_END - T_START )) s; results: $OUT (e2e-results.md, boot*/results.json, logs)"
 passed=$(cat "$HOST_CHECKS" "$OUT"/boot*/checks.txt 2>/dev/null | grep -c -E $'^(PASS|XPASS)\t')
 failed=$(cat "$HOST_CHECKS" "$OUT"/boot*/checks.txt 2>/dev/null | grep -c $'^FAIL\t')

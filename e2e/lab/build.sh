@@ -25,7 +25,9 @@ FORCE=${1:-}
 # cpio              : to pack the initramfs archives
 # python3           : the suite's client runs in the guest with the host's /usr/bin/python3
 # openssh-client    : ssh and ssh-keygen, for the agent's Karaf console in boot 3
-PKGS="linux-image-amd64 busybox-static multipath-tools sg3-utils qemu-system-x86 cpio python3 openssh-client"
+# open-iscsi        : iscsid and iscsiadm, the initiator of the SAN lab (e2e/guest/san-lab.sh, boot 4)
+# iproute2          : ip (the guest's lo) and tc (netem: the SAN lab's latency)
+PKGS="linux-image-amd64 busybox-static multipath-tools sg3-utils qemu-system-x86 cpio python3 openssh-client open-iscsi iproute2"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
