@@ -36,7 +36,6 @@ public final class LinuxDeviceInspector implements DeviceInspector {
     static final int MAX_CACHE_ENTRIES = 4096;
     private static final Logger LOG = LoggerFactory.getLogger(LinuxDeviceInspector.class);
 
-    private final ThreadLocal<Last> lastPerThread = ThreadLocal.withInitial(Last::new);
     private final Path fdDir;
     private final SysfsCache cache;
     private int cacheSeconds = DEFAULT_CACHE_SECONDS;
@@ -86,22 +85,17 @@ public final class LinuxDeviceInspector implements DeviceInspector {
 
     /**
      * The transport (for policy and audit), the multipath backend's {@code handles} and its
-     * {@code execute} all ask about the same request's device, on the request's thread: the last
-     * answer per thread is kept for the same {@link PrDevice} object, which stands for one request.
+     * {@code execute} all ask about the same request's device, on the serving thread or a device
+     * worker: the answer is kept with the {@link PrDevice} object, which stands for one request.
      */
     @Override
     public DeviceIdentity identify(PrDevice device) {
-        Last last = lastPerThread.get();
-        if (last.device != device) {
-            last.identity = identify(device.fd());
-            last.device = device;
+        DeviceIdentity known = device.identity();
+        if (known == null) {
+            known = identify(device.fd());
+            device.identity(known);
         }
-        return last.identity;
-    }
-
-    private static final class Last {
-        PrDevice device;
-        DeviceIdentity identity;
+        return known;
     }
 
     DeviceIdentity identify(int fd) {

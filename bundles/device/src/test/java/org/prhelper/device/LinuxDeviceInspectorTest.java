@@ -47,25 +47,54 @@ public class LinuxDeviceInspectorTest {
         }
     }
 
+    /** A request's device as the transport hands it out: it keeps what the inspector found. */
+    private static final class Request implements PrDevice {
+        private final int fd;
+        private DeviceIdentity identity;
+
+        Request(int fd) {
+            this.fd = fd;
+        }
+
+        @Override
+        public int fd() {
+            return fd;
+        }
+
+        @Override
+        public DeviceIdentity identity() {
+            return identity;
+        }
+
+        @Override
+        public void identity(DeviceIdentity identity) {
+            this.identity = identity;
+        }
+    }
+
     /**
-     * One request's device is identified once however many components ask: the same object gets the
-     * remembered answer even after its descriptor number came to name another file; a new object
-     * (the next request) is looked up afresh.
+     * One request's device is identified once however many components ask, on any thread: the same
+     * object gets the kept answer even after its descriptor number came to name another file; a new
+     * object (the next request) is looked up afresh, and one that keeps nothing every time.
      */
     @Test
-    public void theSameDeviceObjectIsIdentifiedOnce() throws IOException {
+    public void theSameDeviceObjectIsIdentifiedOnce() throws Exception {
         Path fdDir = tmp.newFolder("fd").toPath();
         Path first = tmp.newFile("first").toPath();
         Path second = tmp.newFile("second").toPath();
         LinuxDeviceInspector fake = new LinuxDeviceInspector(fdDir, cache);
         Files.createSymbolicLink(fdDir.resolve("5"), first);
-        PrDevice request = () -> 5;
+        PrDevice request = new Request(5);
         assertEquals(first.toString(), fake.identify(request).path());
         Files.delete(fdDir.resolve("5"));
         Files.createSymbolicLink(fdDir.resolve("5"), second);
         assertEquals(first.toString(), fake.identify(request).path());
-        PrDevice next = () -> 5;
-        assertEquals(second.toString(), fake.identify(next).path());
+        java.util.concurrent.CompletableFuture<DeviceIdentity> elsewhere =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> fake.identify(request));
+        assertEquals("another thread (a device worker) gets the same answer", first.toString(),
+                elsewhere.get().path());
+        assertEquals(second.toString(), fake.identify(new Request(5)).path());
+        assertEquals(second.toString(), fake.identify(() -> 5).path());
     }
 
     @Test

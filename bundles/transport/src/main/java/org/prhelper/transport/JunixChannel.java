@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketChannel;
 import org.newsclub.net.unix.DescriptorNumbers;
+import org.prhelper.api.DeviceIdentity;
 import org.prhelper.codec.ReceivedFd;
 import org.prhelper.codec.WireChannel;
 
@@ -75,6 +76,8 @@ final class JunixChannel implements WireChannel {
     private static final class Fd implements ReceivedFd {
         private final FileDescriptor descriptor;
         private final int number;
+        /** Set on the serving thread, read there or by the worker it hands the request to (ordered by the hand-off). */
+        private DeviceIdentity identity;
 
         Fd(FileDescriptor descriptor) throws IOException {
             this.descriptor = descriptor;
@@ -91,6 +94,16 @@ final class JunixChannel implements WireChannel {
         @Override
         public int fd() {
             return number;
+        }
+
+        @Override
+        public DeviceIdentity identity() {
+            return identity;
+        }
+
+        @Override
+        public void identity(DeviceIdentity identity) {
+            this.identity = identity;
         }
 
         @Override
