@@ -62,13 +62,19 @@ final class DeviceLines {
         void then();
     }
 
+    /** Whether the device has lately answered faster than a hand-off to a worker costs. */
+    boolean fast(Line line) {
+        return line.typicalNanos < inlineNanos;
+    }
+
     /**
-     * Runs the command on this thread if its device is fast and has room, and returns true after
-     * {@link Command#execute} (the caller then replies); else queues it for a worker, which also runs
+     * Runs the command on this thread if its device is fast, or if the caller may wait at the device
+     * ({@code mayWaitHere}: another thread serves meanwhile), and the line has room; returns true after
+     * {@link Command#execute} (the caller then replies). Else queues it for a worker, which also runs
      * {@link Command#then}, and returns false.
      */
-    boolean runOrQueue(Line line, Command command) {
-        if (line.typicalNanos < inlineNanos && line.tryEnter(perDevice)) {
+    boolean runOrQueue(Line line, Command command, boolean mayWaitHere) {
+        if ((mayWaitHere || fast(line)) && line.tryEnter(perDevice)) {
             execute(line, command);
             return true;
         }

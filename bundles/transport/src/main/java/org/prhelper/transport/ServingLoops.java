@@ -62,6 +62,8 @@ public final class ServingLoops {
     private final DeviceLines lines;
     /** Requests handed to a worker and not yet answered: the epoll stays until they are. */
     private final AtomicInteger atWorkers = new AtomicInteger();
+    /** Serving threads waiting at the epoll for events, or about to. */
+    private final AtomicInteger waitingServers = new AtomicInteger();
     private volatile boolean stopping;
     private boolean epollClosed;
 
@@ -162,7 +164,7 @@ public final class ServingLoops {
             long now = System.nanoTime();
             for (Server s : servers) {
                 long since = s.busySince;
-                if (since != 0 && !s.replaced && now - since > stallNanos) {
+                if (since != 0 && !s.replaced && !s.onLoan && now - since > stallNanos) {
                     s.replaced = true;
                     s.markHeld();
                     try {
@@ -199,6 +201,10 @@ public final class ServingLoops {
             }
         }
 
+        boolean allClaimed() {
+            return next.get() >= fds.length;
+        }
+
         /** The next unclaimed descriptor, or {@link Integer#MIN_VALUE} when all are claimed. */
         int claim() {
             int i = next.getAndIncrement();
@@ -217,6 +223,8 @@ public final class ServingLoops {
         private DeviceLines.Line line;
         /** The line marked held by the watchdog, until the command that held this thread returns. */
         private DeviceLines.Line held;
+        /** Waiting at a device while another serving thread serves the epoll: not held, not replaced. */
+        private volatile boolean onLoan;
         private volatile boolean replaced;
         /** What is left of the predecessor's batch, served first; null for a first thread. */
         private final Batch inherited;
@@ -229,19 +237,26 @@ public final class ServingLoops {
         public void run() {
             try {
                 if (inherited != null) {
+                    batch = inherited; // held again, a successor takes what is left of it
                     serveBatch(inherited);
                 }
                 while (!replaced && !stopping) {
-                    int n = epoll.await(events, 0);
-                    if (n == 0) {
-                        // Nothing ready: let the clients just answered run on this core, so their next
-                        // requests are likely there when we look again, instead of sleeping and being
-                        // woken (a context switch per request).
-                        Thread.yield();
+                    int n;
+                    waitingServers.incrementAndGet();
+                    try {
                         n = epoll.await(events, 0);
                         if (n == 0) {
-                            n = epoll.await(events, -1);
+                            // Nothing ready: let the clients just answered run on this core, so their next
+                            // requests are likely there when we look again, instead of sleeping and being
+                            // woken (a context switch per request).
+                            Thread.yield();
+                            n = epoll.await(events, 0);
+                            if (n == 0) {
+                                n = epoll.await(events, -1);
+                            }
                         }
+                    } finally {
+                        waitingServers.decrementAndGet();
                     }
                     Batch b = new Batch(events, n);
                     batch = b;
@@ -268,8 +283,9 @@ public final class ServingLoops {
             }
         }
 
-        synchronized void inLine(DeviceLines.Line l) {
+        synchronized void inLine(DeviceLines.Line l, boolean loan) {
             line = l;
+            onLoan = loan;
         }
 
         /** The command run here has returned: its line may run commands inline again. */
@@ -279,6 +295,7 @@ public final class ServingLoops {
                 held = null;
             }
             line = null;
+            onLoan = false;
         }
 
         private void serveBatch(Batch b) {
@@ -304,10 +321,14 @@ public final class ServingLoops {
             step = c.serve();
             if (step == Step.EXECUTE) {
                 DeviceLines.Line line = lines.line(c.deviceKey());
-                server.inLine(line);
+                // A slow device's command waits here, without a hand-off (two thread wake-ups), when
+                // another serving thread waits at the epoll and this one has no other event to serve:
+                // nobody waits behind it. At load every thread has events, and commands go to workers.
+                boolean loan = !lines.fast(line) && waitingServers.get() > 0 && server.batch.allClaimed();
+                server.inLine(line, loan);
                 boolean ranHere;
                 try {
-                    ranHere = lines.runOrQueue(line, c);
+                    ranHere = lines.runOrQueue(line, c, loan);
                 } finally {
                     server.outOfLine();
                 }

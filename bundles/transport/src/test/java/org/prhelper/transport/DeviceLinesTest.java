@@ -61,7 +61,7 @@ public class DeviceLinesTest {
         AtomicInteger most = new AtomicInteger();
         CountDownLatch answered = new CountDownLatch(6);
         for (int device = 0; device < 6; device++) {
-            assertFalse(lines.runOrQueue(lines.line(device), new Blocking(release, atOnce, most, answered)));
+            assertFalse(lines.runOrQueue(lines.line(device), new Blocking(release, atOnce, most, answered), false));
         }
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (atOnce.get() < 3 && System.nanoTime() < until) {
@@ -94,7 +94,7 @@ public class DeviceLinesTest {
                 public void then() {
                     answered.countDown();
                 }
-            });
+            }, false);
         }
         assertTrue(answered.await(10, TimeUnit.SECONDS));
         assertEquals(java.util.stream.IntStream.range(0, 20).boxed().toList(), order);
@@ -118,9 +118,9 @@ public class DeviceLinesTest {
                 answered.countDown();
             }
         };
-        assertFalse("a device not yet seen answer goes to a worker", lines.runOrQueue(line, fast));
+        assertFalse("a device not yet seen answer goes to a worker", lines.runOrQueue(line, fast, false));
         assertTrue(answered.await(5, TimeUnit.SECONDS));
-        assertTrue("then, having answered fast, it runs here", lines.runOrQueue(line, fast));
+        assertTrue("then, having answered fast, it runs here", lines.runOrQueue(line, fast, false));
         assertEquals(Thread.currentThread(), ranOn.get(1));
         line.held();
         CountDownLatch again = new CountDownLatch(1);
@@ -133,9 +133,30 @@ public class DeviceLinesTest {
             public void then() {
                 again.countDown();
             }
-        }));
+        }, false));
         assertTrue(again.await(5, TimeUnit.SECONDS));
         line.unheld();
+    }
+
+    @Test
+    public void aSlowDevicesCommandRunsHereWhenTheCallerMayWait() {
+        DeviceLines lines = new DeviceLines(workers, 1, 0);
+        DeviceLines.Line line = lines.line(3);
+        List<Thread> ranOn = new CopyOnWriteArrayList<>();
+        DeviceLines.Command command = new DeviceLines.Command() {
+            @Override
+            public void execute() {
+                ranOn.add(Thread.currentThread());
+            }
+
+            @Override
+            public void then() {
+            }
+        };
+        assertFalse(lines.fast(line));
+        assertTrue(lines.runOrQueue(line, command, true));
+        assertEquals(List.of(Thread.currentThread()), ranOn);
+        assertTrue("the line is free again", line.idle());
     }
 
     @Test
