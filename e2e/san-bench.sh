@@ -7,7 +7,7 @@
 #
 #   e2e/san-bench.sh [--seconds N] [--delays "2 10"] [--conns "1 8 32 128"] [--quick]
 #
-# Full form (default): 5 s per run, delays 2 and 10 ms, ~15-20 min. --quick is e2e/run.sh's boot 4
+# Full form (default): 5 s per run, delays 2 and 10 ms, ~23 min. --quick is e2e/run.sh's boot 4
 # (the CI form): 2 s per run, 2 ms only, no slow-LUN case. Prints the table and writes it to
 # $E2E_OUT/san/san-results.md (E2E_OUT default e2e/target), with the raw lines (san-bench.txt),
 # the checks, the guest's output and our agent's karaf.log; copy the table into docs/benchmarks.md.
