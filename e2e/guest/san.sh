@@ -80,6 +80,22 @@ one() {
         ours) timeout $((secs + 90)) "$E2E_PRBENCH" -g -c "$cmd" -k "$SAN_KEY" "$OURS_SOCK" "$(echo $list | tr ' ' ,)" "$n" "$secs" ;;
     esac | tail -n 1
 }
+# cpu_ticks PID: the process's user + system CPU time so far, in clock ticks
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# measured SIDE CMD SET CONNS SECONDS: one run, its line with the helper's CPU per request appended
+# (cpu_us_per_req: what the daemon itself spent, user + system, for the requests of this run)
+measured() {
+    local side=$1 pid= before line
+    case $side in ref) pid=$REF_PID ;; ours) pid=$OURS_PID ;; esac
+    [ -n "$pid" ] && before=$(cpu_ticks "$pid")
+    line=$(one "$@")
+    if [ -n "$pid" ]; then
+        line="$line $(echo "$line" | awk -v t=$(( $(cpu_ticks "$pid") - before )) -v hz="$(getconf CLK_TCK)" '{
+            for (i = 1; i <= NF; i++) if ($i ~ /^requests=/) { split($i, kv, "="); r = kv[2] }
+            if (r > 0) printf "cpu_us_per_req=%.0f", t / hz * 1e6 / r }')"
+    fi
+    echo "$line"
+}
 # record TAGS SIDE LINE: keeps the line and checks it (0 errors, no stuck thread, some requests)
 record() {
     local tags=$1 side=$2 line=$3
@@ -107,7 +123,7 @@ for delay in $SAN_DELAYS; do
             for n in $SAN_CONNS; do
                 for side in direct ref ours; do
                     waiting "SAN bench: $side, delay $delay ms, $cmd, $set, $n connection(s), ${SAN_SECONDS} s"
-                    record "delay=$delay cmd=$cmd set=$set" $side "$(one $side "$cmd" "$set" "$n" "$SAN_SECONDS")"
+                    record "delay=$delay cmd=$cmd set=$set" $side "$(measured $side "$cmd" "$set" "$n" "$SAN_SECONDS")"
                 done
             done
         done

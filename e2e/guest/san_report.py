@@ -38,16 +38,21 @@ def ratio(a, b):
         return "-"
 
 
+def cpu(r):
+    return f"{int(r['cpu_us_per_req']) / 1000:.2f}" if r and "cpu_us_per_req" in r else "-"
+
+
 def row(first, d, ref, ours):
     g = lambda r, k: r[k] if r else None
     return ("| " + " | ".join([first] + cells(d) + cells(ref) + cells(ours) + [
         ratio(g(ours, "ops/s"), g(ref, "ops/s")), ratio(g(ours, "p99_us"), g(ref, "p99_us")),
-        ratio(g(ours, "p50_us"), g(d, "p50_us")), ratio(g(ours, "p99_us"), g(d, "p99_us"))]) + " |")
+        ratio(g(ours, "p50_us"), g(d, "p50_us")), ratio(g(ours, "p99_us"), g(d, "p99_us")), cpu(ref), cpu(ours)]) + " |")
 
 
 HEAD = ("| {} | direct ops/s | p50 ms | p99 ms | max ms | err | qemu-pr-helper ops/s | p50 ms | p99 ms | max ms | err "
-        "| ours ops/s | p50 ms | p99 ms | max ms | err | ours/ref ops/s | ours/ref p99 | ours/direct p50 | ours/direct p99 |\n"
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+        "| ours ops/s | p50 ms | p99 ms | max ms | err | ours/ref ops/s | ours/ref p99 | ours/direct p50 | ours/direct p99 "
+        "| ref CPU ms/req | ours CPU ms/req |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 
 
 def main():
@@ -56,7 +61,8 @@ def main():
            f"Closed loop, {secs} s per run, connection i on LUN i % 8; the delay is netem's on `lo`, each way "
            "(a command's round trip gains about twice that). direct = bench/sgio-direct.c (SG_IO from the "
            "client's own threads), qemu-pr-helper = Debian's, ours = our agent with its default policy; "
-           "both helpers driven by bench/prbench.c. Latencies in ms; err = requests that failed or were not GOOD.", ""]
+           "both helpers driven by bench/prbench.c. Latencies in ms; err = requests that failed or were not GOOD; "
+           "CPU ms/req = the helper process's own user + system CPU time in the run per request (guest CPU, TCG).", ""]
     keys = []
     for r in runs:
         k = (r["delay"], r["cmd"], r["set"])

@@ -157,16 +157,20 @@ public final class MultipathBackend implements PrBackend, AgentWarnings {
     }
 
     /**
-     * PR IN down one running path with SG_IO. The reservation state is the logical unit's, the same
-     * through every path, so this answers what the library would (it too reads one working path), but
-     * without its path discovery and its lock: PR IN on maps runs concurrently. A path that cannot
-     * answer (a transport failure, not ready) passes the request to the next; false when none could,
-     * and the library then answers.
+     * PR IN down one path with SG_IO. The reservation state is the logical unit's, the same through
+     * every path, so this answers what the library would (it too reads one working path), but without
+     * its path discovery and its lock: PR IN on maps runs concurrently. First through the map itself,
+     * whose multipath target passes SG_IO to its current path (no path opened, no sysfs read); if that
+     * path cannot answer (a transport failure, not ready), down each running path in turn; false when
+     * none could, and the library then answers.
      */
     private boolean reserveInOnAPath(DeviceIdentity map, PrRequest request, PrResponse response) {
         PrBackend handler = pathBackend;
         if (handler == null) {
             return false;
+        }
+        if (answered(handler, request, response)) {
+            return true;
         }
         List<String> running;
         try {
@@ -183,20 +187,25 @@ public final class MultipathBackend implements PrBackend, AgentWarnings {
             }
             try {
                 onPath.device(() -> fd);
-                for (int attempt = 0; attempt < PathAnswers.ATTEMPTS; attempt++) {
-                    response.reset();
-                    handler.execute(onPath, response);
-                    PathAnswers.Verdict verdict = PathAnswers.of(response);
-                    if (verdict == PathAnswers.Verdict.FINAL) {
-                        return true;
-                    }
-                    if (verdict == PathAnswers.Verdict.NEXT_PATH) {
-                        break;
-                    }
+                if (answered(handler, onPath, response)) {
+                    return true;
                 }
             } finally {
                 onPath.device(null);
                 pathDevices.close(fd);
+            }
+        }
+        return false;
+    }
+
+    /** Sends the PR IN, again after a unit attention; true if the logical unit answered it. */
+    private static boolean answered(PrBackend handler, PrRequest request, PrResponse response) {
+        for (int attempt = 0; attempt < PathAnswers.ATTEMPTS; attempt++) {
+            response.reset();
+            handler.execute(request, response);
+            PathAnswers.Verdict verdict = PathAnswers.of(response);
+            if (verdict != PathAnswers.Verdict.AGAIN) {
+                return verdict == PathAnswers.Verdict.FINAL;
             }
         }
         return false;
