@@ -67,6 +67,8 @@ final class Connection implements DeviceLines.Command {
     private long started;
     private DeviceIdentity identity;
     private Decision decision;
+    private long lineKey;
+    private DeviceLines.Line line;
 
     private Connection(AFUNIXSocket socket, SocketServices services, Runnable onClose, String name)
             throws IOException {
@@ -200,6 +202,19 @@ final class Connection implements DeviceLines.Command {
             return -1;
         }
         return (long) d.kind().ordinal() << 62 | (long) d.major() << 32 | (d.minor() & 0xFFFF_FFFFL);
+    }
+
+    /**
+     * The line of the request's device; a connection mostly asks about one device, so the last line
+     * is kept (no map lookup, no boxed key per request). By the thread serving the connection only.
+     */
+    DeviceLines.Line line(DeviceLines lines) {
+        long key = deviceKey();
+        if (line == null || key != lineKey) {
+            line = lines.line(key);
+            lineKey = key;
+        }
+        return line;
     }
 
     /** The device call of an allowed request; answers failures itself, never throws. */

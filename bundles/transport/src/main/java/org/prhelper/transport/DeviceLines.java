@@ -64,22 +64,28 @@ final class DeviceLines {
 
     /** Whether the device has lately answered faster than a hand-off to a worker costs. */
     boolean fast(Line line) {
-        return line.typicalNanos < inlineNanos;
+        return line.slowRun < Line.SLOW_RUN;
     }
 
     /**
-     * Runs the command on this thread if its device is fast, or if the caller may wait at the device
-     * ({@code mayWaitHere}: another thread serves meanwhile), and the line has room; returns true after
-     * {@link Command#execute} (the caller then replies). Else queues it for a worker, which also runs
-     * {@link Command#then}, and returns false.
+     * Runs the command on this thread if its device is fast and none of its commands holds a serving
+     * thread, or if the caller may wait at the device ({@code mayWaitHere}: another thread serves
+     * meanwhile) and the line has room; returns true after {@link Command#execute} (the caller then
+     * replies). Else queues it for a worker, which also runs {@link Command#then}, and returns false.
+     * A fast device's commands on serving threads are not counted in its line (no lock on the path of
+     * the shortest commands): they are bounded by the serving threads and watched by their watchdog.
      */
     boolean runOrQueue(Line line, Command command, boolean mayWaitHere) {
-        if ((mayWaitHere || fast(line)) && line.tryEnter(perDevice)) {
-            execute(line, command);
+        if (!mayWaitHere && fast(line) && line.held == 0) {
+            execute(line, command, false);
+            return true;
+        }
+        if (mayWaitHere && line.tryEnter(perDevice)) {
+            execute(line, command, true);
             return true;
         }
         Runnable task = () -> {
-            execute(line, command);
+            execute(line, command, true);
             command.then();
         };
         if (line.enterOrWait(perDevice, task)) {
@@ -88,18 +94,23 @@ final class DeviceLines {
         return false;
     }
 
-    /** Runs the device call, then lets the next command of the line go (before the reply is written). */
-    private void execute(Line line, Command command) {
+    /**
+     * Runs the device call; a counted command then lets the next command of the line go (before the
+     * reply is written).
+     */
+    private void execute(Line line, Command command, boolean counted) {
         long start = System.nanoTime();
         try {
             command.execute();
         } finally {
-            line.took(System.nanoTime() - start);
-            Runnable next = line.leave();
-            if (next != null) {
-                workers.execute(next);
-            } else if (line.idle() && lines.size() > MAX_IDLE_LINES) {
-                lines.remove(line.key, line);
+            line.took(System.nanoTime() - start >= inlineNanos);
+            if (counted) {
+                Runnable next = line.leave();
+                if (next != null) {
+                    workers.execute(next);
+                } else if (line.idle() && lines.size() > MAX_IDLE_LINES) {
+                    lines.remove(line.key, line);
+                }
             }
         }
     }
@@ -110,17 +121,18 @@ final class DeviceLines {
         private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
         private int running;
         /** Commands of this line that hold a serving thread too long: none runs inline meanwhile. */
-        private int held;
+        private volatile int held;
+        /** How many of its last commands in a row were slow: from {@link #SLOW_RUN} on, the device is. */
+        static final int SLOW_RUN = 4;
         /**
-         * The device's last command times, in a ring: its speed is the fastest of them. A slow device
-         * is slow every time; a fast one is slow now and then only when its thread was preempted or
-         * paused, which must not send its commands to the workers. A device starts as slow: a SAN
-         * LUN's first command must not hold a serving thread, and a fast device earns the serving
-         * thread with its first answer.
+         * Slow commands in a row. A slow device is slow every time; a fast one is slow now and then
+         * only when its thread was preempted or paused, which must not send its commands to the
+         * workers: four slow ones in a row do. Written only when that changes something, so the
+         * shortest commands, on every serving thread at once, only read it. A device starts as slow:
+         * a SAN LUN's first command must not hold a serving thread, and a fast device earns the
+         * serving thread with its first answer.
          */
-        private final long[] recent = {INLINE_NANOS, INLINE_NANOS, INLINE_NANOS, INLINE_NANOS};
-        private int next;
-        private volatile long typicalNanos = INLINE_NANOS;
+        private volatile int slowRun = SLOW_RUN;
 
         Line(long key) {
             this.key = key;
@@ -158,14 +170,15 @@ final class DeviceLines {
             return running == 0 && waiting.isEmpty();
         }
 
-        synchronized void took(long nanos) {
-            recent[next] = nanos;
-            next = (next + 1) % recent.length;
-            long fastest = Long.MAX_VALUE;
-            for (long t : recent) {
-                fastest = Math.min(fastest, t);
+        void took(boolean slow) {
+            int run = slowRun;
+            if (slow) {
+                if (run < SLOW_RUN) {
+                    slowRun = run + 1; // a lost update between threads only delays the change by one
+                }
+            } else if (run != 0) {
+                slowRun = 0;
             }
-            typicalNanos = fastest;
         }
 
         /**

@@ -320,7 +320,7 @@ public final class ServingLoops {
         try {
             step = c.serve();
             if (step == Step.EXECUTE) {
-                DeviceLines.Line line = lines.line(c.deviceKey());
+                DeviceLines.Line line = c.line(lines);
                 // A slow device's command waits here, without a hand-off (two thread wake-ups), when
                 // another serving thread waits at the epoll and this one has no other event to serve:
                 // nobody waits behind it. At load every thread has events, and commands go to workers.
