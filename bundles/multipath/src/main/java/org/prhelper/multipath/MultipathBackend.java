@@ -7,6 +7,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.concurrent.locks.ReentrantLock;
 
 import com.sun.jna.Memory;
@@ -51,7 +52,7 @@ public final class MultipathBackend implements PrBackend, AgentWarnings {
     private final MissingReservationKeys missingKeys;
     private final MapPaths paths = new MapPaths(Path.of("/sys"));
     private final PathDevices pathDevices;
-    /** The request as sent down a path, one per thread: PR IN on maps runs on many threads at once. */
+    /** The request as sent down one path, one per thread: commands on maps run on many threads at once. */
     private final ThreadLocal<PrRequest> pathRequests = ThreadLocal.withInitial(PrRequest::new);
 
     /**
@@ -169,33 +170,48 @@ public final class MultipathBackend implements PrBackend, AgentWarnings {
         if (handler == null) {
             return false;
         }
-        if (answered(handler, request, response)) {
-            return true;
-        }
+        return answered(handler, request, response) || downRunningPaths(map, request, "PR IN",
+                onPath -> answered(handler, onPath, response)) == Paths.DONE;
+    }
+
+    /** How sending a request down a map's running paths ended. */
+    private enum Paths { DONE, NOT_DONE, NONE_OPENED }
+
+    /**
+     * Sends a copy of the request down each running path of the map in turn (the paths in sysfs name
+     * order, each opened for this command), until {@code send} says that path's answer is the one.
+     */
+    private Paths downRunningPaths(DeviceIdentity map, PrRequest request, String what, Predicate<PrRequest> send) {
         List<String> running;
         try {
             running = paths.running(map.major(), map.minor());
         } catch (IOException e) {
-            return false;
+            LOG.warn("Cannot list the paths of {} for {}: {}", map.path(), what, e.toString());
+            return Paths.NONE_OPENED;
         }
         PrRequest onPath = pathRequests.get();
         System.arraycopy(request.cdb(), 0, onPath.cdb(), 0, PrRequest.CDB_SIZE);
+        System.arraycopy(request.parameters(), 0, onPath.parameters(), 0, request.parameterLength());
+        onPath.parameterLength(request.parameterLength());
+        Paths outcome = Paths.NONE_OPENED;
         for (String path : running) {
             int fd = pathDevices.open(path);
             if (fd < 0) {
+                LOG.warn("Cannot open /dev/{} (a path of {}) for {}", path, map.path(), what);
                 continue;
             }
             try {
                 onPath.device(() -> fd);
-                if (answered(handler, onPath, response)) {
-                    return true;
+                if (send.test(onPath)) {
+                    return Paths.DONE;
                 }
+                outcome = Paths.NOT_DONE;
             } finally {
                 onPath.device(null);
                 pathDevices.close(fd);
             }
         }
-        return false;
+        return outcome;
     }
 
     /** Sends the PR IN, again after a unit attention; true if the logical unit answered it. */
@@ -264,38 +280,12 @@ public final class MultipathBackend implements PrBackend, AgentWarnings {
      * nothing, so only the holder's path can act, exactly once.
      */
     private void registerAndMove(DeviceIdentity map, PrRequest request, PrResponse response) {
-        List<String> running;
-        try {
-            running = paths.running(map.major(), map.minor());
-        } catch (IOException e) {
-            LOG.warn("Cannot list the paths of {} for REGISTER AND MOVE: {}", map.path(), e.toString());
-            running = List.of();
-        }
-        PrRequest onPath = new PrRequest();
-        System.arraycopy(request.cdb(), 0, onPath.cdb(), 0, PrRequest.CDB_SIZE);
-        System.arraycopy(request.parameters(), 0, onPath.parameters(), 0, request.parameterLength());
-        onPath.parameterLength(request.parameterLength());
         PrBackend handler = pathBackend;
-        boolean tried = false;
-        for (String path : handler == null ? List.<String>of() : running) {
-            int fd = pathDevices.open(path);
-            if (fd < 0) {
-                LOG.warn("Cannot open /dev/{} (a path of {}) for REGISTER AND MOVE", path, map.path());
-                continue;
-            }
-            try {
-                onPath.device(() -> fd);
-                response.reset();
-                handler.execute(onPath, response);
-                tried = true;
-            } finally {
-                pathDevices.close(fd);
-            }
-            if (response.status() != ScsiStatus.RESERVATION_CONFLICT) {
-                return;
-            }
-        }
-        if (!tried) {
+        if (handler == null || downRunningPaths(map, request, "REGISTER AND MOVE", onPath -> {
+            response.reset();
+            handler.execute(onPath, response);
+            return response.status() != ScsiStatus.RESERVATION_CONFLICT;
+        }) == Paths.NONE_OPENED) {
             LOG.warn("REGISTER AND MOVE on {}: no running path could be opened{}", map.path(),
                     handler == null ? " (no SG_IO backend)" : "");
             response.checkCondition(SenseCode.LUN_COMMUNICATION_FAILURE);

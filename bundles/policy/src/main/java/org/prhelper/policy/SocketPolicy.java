@@ -280,11 +280,6 @@ public final class SocketPolicy {
         return burst == 0 ? byDefault : (int) burst;
     }
 
-    /** Whether {@link #check} looks at the device, i.e. callers must identify it first. */
-    public boolean needsDevice() {
-        return devices != null;
-    }
-
     /**
      * Decides one request. Never throws; a peer or device that could not be identified
      * ({@link PeerIdentity#UNKNOWN}, {@link DeviceIdentity#UNKNOWN}) fails every rule about it. A null
