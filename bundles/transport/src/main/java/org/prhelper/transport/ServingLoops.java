@@ -137,6 +137,14 @@ public final class ServingLoops {
         return replaced.get();
     }
 
+    int maxDeviceCommands() {
+        return workers.limit();
+    }
+
+    int maxDeviceCommandsPerDevice() {
+        return lines.perDevice();
+    }
+
     /** Threads waiting for devices now. */
     int workerCount() {
         return workers.threads();
