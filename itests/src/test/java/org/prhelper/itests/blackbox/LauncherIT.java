@@ -3,6 +3,7 @@ package org.prhelper.itests.blackbox;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assume.assumeTrue;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -15,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.Test;
 
@@ -96,6 +99,35 @@ public class LauncherIT {
         assertEquals(0, version.status);
         assertTrue(version.stdout, version.stdout.startsWith("qemu-pr-helper (prhelper) "
                 + System.getProperty("prhelper.version")));
+    }
+
+    /**
+     * The heap is sized for what the agent holds, not for the machine (the JVM's default maximum is a
+     * quarter of the RAM it sees), and under a cgroup memory limit it leaves room for the JVM's other
+     * areas (80 MB), so that the unit or container is not killed for a heap that grew.
+     */
+    @Test
+    public void theHeapIsBoundedAndFitsACgroupMemoryLimit() throws Exception {
+        assertEquals("maximum heap without a memory limit", 96L << 20, maxHeap(null));
+        try (MemoryCgroup limited = MemoryCgroup.create("prh-launcher-" + ProcessHandle.current().pid(), 144)
+                .orElse(null)) {
+            assumeTrue("no writable cgroup memory controller on this host", limited != null);
+            assertEquals("maximum heap under a 144 MB limit", 64L << 20, maxHeap(limited));
+        }
+    }
+
+    /** MaxHeapSize of the JVM our launcher starts, in {@code cgroup} when it is not null. */
+    private static long maxHeap(MemoryCgroup cgroup) throws Exception {
+        Path data = Files.createTempDirectory("prh-data-");
+        Path socket = Daemon.socketPath("heap");
+        List<String> command = List.of(Programs.ourLauncher().toString(), "-k", socket.toString());
+        try (Daemon d = Daemon.start("ours-heap", cgroup == null ? command : cgroup.wrap(command),
+                Map.of("PRHELPER_DATA", data.toString()), socket, data)) {
+            Run flags = run(Path.of(System.getProperty("java.home"), "bin", "jcmd"), String.valueOf(d.pid()), "VM.flags");
+            Matcher m = Pattern.compile("-XX:MaxHeapSize=(\\d+)").matcher(flags.stdout());
+            assertTrue("jcmd VM.flags: " + flags.stdout() + flags.stderr(), m.find());
+            return Long.parseLong(m.group(1));
+        }
     }
 
     @Test
