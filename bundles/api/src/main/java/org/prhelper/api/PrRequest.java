@@ -1,5 +1,7 @@
 package org.prhelper.api;
 
+import java.util.Arrays;
+
 /**
  * One PERSISTENT RESERVE IN or OUT request as it came off the wire: the 16-byte CDB (10-byte CDB
  * zero-padded), the device and, for PR OUT, the parameter list. Instances are reused by a connection
@@ -12,7 +14,11 @@ public final class PrRequest {
     public static final int OPCODE_PR_OUT = 0x5F;
 
     private final byte[] cdb = new byte[CDB_SIZE];
-    private final byte[] parameters = new byte[MAX_TRANSFER];
+    /**
+     * Grown to the longest parameter list this object carried, so that a connection that sends PR IN
+     * (no list) or the usual 24-byte lists does not hold 8 KB for it.
+     */
+    private byte[] parameters = new byte[0];
     private int parameterLength;
     private PrDevice device;
 
@@ -21,7 +27,10 @@ public final class PrRequest {
         return cdb;
     }
 
-    /** The parameter list buffer (PR OUT), valid up to {@link #parameterLength()}. */
+    /**
+     * The parameter list buffer (PR OUT), valid up to {@link #parameterLength()} and at least that
+     * long: set the length first, then fill the buffer.
+     */
     public byte[] parameters() {
         return parameters;
     }
@@ -33,6 +42,9 @@ public final class PrRequest {
     public void parameterLength(int length) {
         if (length < 0 || length > MAX_TRANSFER) {
             throw new IllegalArgumentException("parameter length " + length);
+        }
+        if (length > parameters.length) {
+            parameters = Arrays.copyOf(parameters, length);
         }
         parameterLength = length;
     }

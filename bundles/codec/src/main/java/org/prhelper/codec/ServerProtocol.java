@@ -30,7 +30,11 @@ public final class ServerProtocol {
     private enum Phase { FEATURES, CDB, PARAMETERS }
 
     private final WireChannel channel;
-    private final byte[] reply = new byte[REPLY_HEADER_SIZE + PrRequest.MAX_TRANSFER];
+    /**
+     * The reply being written; grown to the longest this connection sent (READ KEYS of a few keys
+     * needs a few dozen bytes of data, not the 8 KB most clients allow).
+     */
+    private byte[] reply = new byte[REPLY_HEADER_SIZE];
     private final byte[] features = new byte[FEATURES_SIZE];
     private final ReceivedFd[] pending = new ReceivedFd[2];
     private Phase phase = Phase.FEATURES;
@@ -97,6 +101,7 @@ public final class ServerProtocol {
             next(Phase.PARAMETERS);
         }
         int length = request.transferLength();
+        request.parameterLength(length);
         ReadOutcome stopped = fill(request.parameters(), length, false);
         return stopped != null ? stopped : complete(request, length);
     }
@@ -172,6 +177,10 @@ public final class ServerProtocol {
      * GOOD, capped to the request's transfer length. False if part of it waits for {@link #flush}.
      */
     public boolean writeResponse(PrRequest request, PrResponse response) throws IOException {
+        int length = REPLY_HEADER_SIZE + dataLength(request, response);
+        if (length > reply.length) {
+            reply = new byte[Math.min(Integer.highestOneBit(length - 1) << 1, REPLY_HEADER_SIZE + PrRequest.MAX_TRANSFER)];
+        }
         return send(encode(request, response, reply));
     }
 
@@ -193,12 +202,15 @@ public final class ServerProtocol {
         return true;
     }
 
-    /** Encodes a reply into {@code out} (at least 104 + 8192 bytes) and returns its length. */
+    /** Bytes of data a reply carries: for a PR IN answered GOOD, capped to the transfer length. */
+    static int dataLength(PrRequest request, PrResponse response) {
+        return request.isOut() || response.status() != ScsiStatus.GOOD ? 0
+                : Math.min(response.dataLength(), request.transferLength());
+    }
+
+    /** Encodes a reply into {@code out} (at least 104 bytes and its data) and returns its length. */
     public static int encode(PrRequest request, PrResponse response, byte[] out) {
-        int dataLength = 0;
-        if (!request.isOut() && response.status() == ScsiStatus.GOOD) {
-            dataLength = Math.min(response.dataLength(), request.transferLength());
-        }
+        int dataLength = dataLength(request, response);
         putInt(out, 0, response.status());
         putInt(out, 4, dataLength);
         System.arraycopy(response.sense(), 0, out, 8, PrResponse.SENSE_SIZE);

@@ -282,6 +282,35 @@ public class ServerProtocolTest {
         assertArrayEquals(Arrays.copyOf(data, 6), got);
     }
 
+    /** The reply buffer grows with the data a connection's replies carry, up to 8192 bytes. */
+    @Test
+    public void repliesOfGrowingLengthOnOneConnectionGoOutWhole() throws IOException {
+        ScriptedChannel ch = ScriptedChannel.handshaken();
+        ServerProtocol p = new ServerProtocol(ch);
+        request.cdb()[0] = 0x5E;
+        request.cdb()[7] = (byte) (8192 >> 8);
+        int before = 0;
+        for (int length : new int[] {0, 24, 8192, 16, 8192}) {
+            PrResponse r = new PrResponse();
+            r.reset();
+            for (int i = 0; i < length; i++) {
+                r.data()[i] = (byte) (i * 7 + length);
+            }
+            r.dataLength(length);
+            assertTrue(p.writeResponse(request, r));
+            ByteBuffer out = ByteBuffer.wrap(ch.written.toByteArray());
+            out.position(before);
+            assertEquals("reply of " + length + " bytes", 104 + length, out.remaining());
+            assertEquals(0, out.getInt());
+            assertEquals(length, out.getInt());
+            out.position(before + 104);
+            byte[] got = new byte[length];
+            out.get(got);
+            assertArrayEquals(Arrays.copyOf(r.data(), length), got);
+            before += 104 + length;
+        }
+    }
+
     @Test
     public void replyOfCheckConditionHasSenseAndNoData() {
         request.cdb()[0] = 0x5E;

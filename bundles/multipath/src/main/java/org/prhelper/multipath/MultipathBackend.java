@@ -191,8 +191,8 @@ public final class MultipathBackend implements PrBackend, AgentWarnings {
         }
         PrRequest onPath = pathRequests.get();
         System.arraycopy(request.cdb(), 0, onPath.cdb(), 0, PrRequest.CDB_SIZE);
-        System.arraycopy(request.parameters(), 0, onPath.parameters(), 0, request.parameterLength());
         onPath.parameterLength(request.parameterLength());
+        System.arraycopy(request.parameters(), 0, onPath.parameters(), 0, request.parameterLength());
         Paths outcome = Paths.NONE_OPENED;
         for (String path : running) {
             int fd = pathDevices.open(path);

@@ -158,9 +158,9 @@ public class SgIoBackendTest {
         PrRequest request = new PrRequest();
         request.cdb()[0] = (byte) PrRequest.OPCODE_PR_OUT;
         request.cdb()[8] = 24;
+        request.parameterLength(24);
         request.parameters()[14] = 0x12;
         request.parameters()[15] = 0x34;
-        request.parameterLength(24);
         request.device(() -> fd);
         return request;
     }

@@ -28,11 +28,11 @@ record PrOut(int serviceAction, ReservationType type, long key, long serviceActi
         PrRequest request = DeviceCommand.request(PrRequest.OPCODE_PR_OUT, serviceAction, PARAMETER_LIST_LENGTH);
         // Scope LU (0) in bits 4-7.
         request.cdb()[2] = (byte) (type == null ? 0 : type.code());
+        request.parameterLength(PARAMETER_LIST_LENGTH);
         byte[] p = request.parameters();
         putLong(p, 0, key);
         putLong(p, 8, serviceActionKey);
         p[20] = (byte) ((allTargetPorts ? ALL_TG_PT : 0) | (aptpl ? APTPL : 0));
-        request.parameterLength(PARAMETER_LIST_LENGTH);
         return request;
     }
 
