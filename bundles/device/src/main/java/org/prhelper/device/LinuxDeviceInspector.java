@@ -2,9 +2,9 @@ package org.prhelper.device;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -18,11 +18,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Identifies a descriptor without native code: {@code readlink /proc/self/fd/N} for the path it was
- * opened as, {@code stat} through that link for the file type and device number (the link leads to the
- * open file itself, so this holds even when the path was since renamed or unlinked), then sysfs, cached
- * per device number, for the WWID or device-mapper uuid. A cache hit costs those two system calls.
- * Never throws: what cannot be read is left null or -1, and a descriptor that is not open is
+ * Identifies a descriptor: one statx on it for the file type, the device numbers and which inode it
+ * is; for a block or character device seen before (within the cache lifetime), that is all. Otherwise
+ * {@code readlink /proc/self/fd/N} gives the path it was opened as, and sysfs, by device number, the
+ * WWID or device-mapper uuid; the identity is then kept by inode. An inode stands for one device node,
+ * so a cached answer goes stale only when that node is renamed, for at most the lifetime. Never
+ * throws: what cannot be read is left null or -1, and a descriptor that is not open is
  * {@link DeviceIdentity#UNKNOWN}.
  */
 @Component(service = DeviceInspector.class, configurationPid = LinuxDeviceInspector.PID)
@@ -32,24 +33,42 @@ public final class LinuxDeviceInspector implements DeviceInspector {
     static final String CACHE_SECONDS = "cacheSeconds";
     static final int DEFAULT_CACHE_SECONDS = 10;
     static final int MAX_CACHE_SECONDS = 86_400;
-    /** Far more devices than one host serves to VMs; bounds memory if numbers churn. */
+    /** Far more devices than one host serves to VMs; bounds memory if nodes churn. */
     static final int MAX_CACHE_ENTRIES = 4096;
     private static final Logger LOG = LoggerFactory.getLogger(LinuxDeviceInspector.class);
 
+    /** A device node: an inode of a file system. */
+    private record Node(long fileSystem, long inode) {
+    }
+
     private final Path fdDir;
-    private final SysfsCache cache;
+    private final FileStat.Source stats;
+    private final Sysfs sysfs;
+    private final ExpiringCache<Node, DeviceIdentity> known;
     private int cacheSeconds = DEFAULT_CACHE_SECONDS;
 
     @Activate
     public LinuxDeviceInspector(Map<String, Object> properties) {
-        this(Path.of("/proc/self/fd"), new SysfsCache(new Sysfs(Path.of("/sys")), MAX_CACHE_ENTRIES, System::nanoTime,
-                DEFAULT_CACHE_SECONDS));
+        this(Path.of("/proc/self/fd"), nativeStats(Path.of("/proc/self/fd")), new Sysfs(Path.of("/sys")),
+                System::nanoTime);
         configure(properties);
     }
 
-    LinuxDeviceInspector(Path fdDir, SysfsCache cache) {
+    LinuxDeviceInspector(Path fdDir, FileStat.Source stats, Sysfs sysfs, LongSupplier nanoClock) {
         this.fdDir = fdDir;
-        this.cache = cache;
+        this.stats = stats;
+        this.sysfs = sysfs;
+        this.known = new ExpiringCache<>(MAX_CACHE_ENTRIES, nanoClock, DEFAULT_CACHE_SECONDS);
+    }
+
+    /** statx where the C library has it (glibc 2.28 and later), else stat through /proc. */
+    private static FileStat.Source nativeStats(Path fdDir) {
+        try {
+            return new Statx();
+        } catch (LinkageError e) {
+            LOG.info("statx is not available ({}); identifying descriptors through {}", e.toString(), fdDir);
+            return new ProcStat(fdDir);
+        }
     }
 
     /** Reads the raw property so that a value that is not a number is reported, not silently coerced. */
@@ -63,7 +82,7 @@ public final class LinuxDeviceInspector implements DeviceInspector {
             return;
         }
         cacheSeconds = seconds;
-        cache.lifetimeSeconds(seconds);
+        known.lifetimeSeconds(seconds);
     }
 
     static int parseCacheSeconds(Object value) {
@@ -99,35 +118,36 @@ public final class LinuxDeviceInspector implements DeviceInspector {
     }
 
     DeviceIdentity identify(int fd) {
-        if (fd < 0) {
+        FileStat stat = stats.of(fd).orElse(null);
+        if (stat == null) {
             return DeviceIdentity.UNKNOWN;
         }
-        Path link = fdDir.resolve(Integer.toString(fd));
+        Kind kind = DeviceNumbers.kind(stat.mode());
+        Node node = new Node(stat.fileSystem(), stat.inode());
+        if (kind != Kind.OTHER) {
+            DeviceIdentity cached = known.get(node);
+            // The numbers are checked too: an inode number freed and given to another device's node.
+            if (cached != null && cached.kind() == kind && cached.major() == stat.major()
+                    && cached.minor() == stat.minor()) {
+                return cached;
+            }
+        }
         String path;
         try {
-            path = Files.readSymbolicLink(link).toString();
+            path = Files.readSymbolicLink(fdDir.resolve(Integer.toString(fd))).toString();
         } catch (IOException | RuntimeException e) {
             return DeviceIdentity.UNKNOWN;
         }
-        int mode;
-        long rdev;
-        try {
-            Map<String, Object> stat = Files.readAttributes(link, "unix:mode,rdev");
-            mode = (Integer) stat.get("mode");
-            rdev = (Long) stat.get("rdev");
-        } catch (NoSuchFileException e) {
-            return DeviceIdentity.UNKNOWN;
-        } catch (IOException | RuntimeException e) {
-            // RuntimeException: a JDK without the "unix" attribute view.
-            return new DeviceIdentity(path, Kind.OTHER, -1, -1, null, null);
-        }
-        Kind kind = DeviceNumbers.kind(mode);
         if (kind == Kind.OTHER) {
             return new DeviceIdentity(path, Kind.OTHER, -1, -1, null, null);
         }
-        int major = DeviceNumbers.major(rdev);
-        int minor = DeviceNumbers.minor(rdev);
-        Sysfs.Ids ids = cache.lookup(kind, major, minor);
-        return new DeviceIdentity(path, kind, major, minor, ids.wwid(), ids.dmUuid());
+        Sysfs.Ids ids = sysfs.lookup(kind, stat.major(), stat.minor());
+        DeviceIdentity identity = new DeviceIdentity(path, kind, stat.major(), stat.minor(), ids.wwid(), ids.dmUuid());
+        known.put(node, identity);
+        return identity;
+    }
+
+    int cached() {
+        return known.size();
     }
 }

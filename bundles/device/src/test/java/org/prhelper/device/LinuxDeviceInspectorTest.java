@@ -1,6 +1,7 @@
 package org.prhelper.device;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertSame;
 import static org.junit.Assert.fail;
@@ -26,7 +27,6 @@ public class LinuxDeviceInspectorTest {
     @Rule
     public final TemporaryFolder tmp = new TemporaryFolder();
     private FakeSysfs tree;
-    private SysfsCache cache;
     private LinuxDeviceInspector inspector;
     private long now;
 
@@ -35,8 +35,7 @@ public class LinuxDeviceInspectorTest {
         tree = new FakeSysfs(tmp.newFolder("sys").toPath());
         // Gives /dev/null (char 1:3) a WWID, so the tests see numbers and sysfs wired together.
         tree.write("dev/char/1:3/device/wwid", NULL_WWID + "\n");
-        cache = new SysfsCache(new Sysfs(tree.root), 16, () -> now, 10);
-        inspector = new LinuxDeviceInspector(Path.of("/proc/self/fd"), cache);
+        inspector = new LinuxDeviceInspector(Path.of("/proc/self/fd"), new Statx(), new Sysfs(tree.root), () -> now);
     }
 
     @Test
@@ -82,7 +81,7 @@ public class LinuxDeviceInspectorTest {
         Path fdDir = tmp.newFolder("fd").toPath();
         Path first = tmp.newFile("first").toPath();
         Path second = tmp.newFile("second").toPath();
-        LinuxDeviceInspector fake = new LinuxDeviceInspector(fdDir, cache);
+        LinuxDeviceInspector fake = new LinuxDeviceInspector(fdDir, new ProcStat(fdDir), new Sysfs(tree.root), () -> now);
         Files.createSymbolicLink(fdDir.resolve("5"), first);
         PrDevice request = new Request(5);
         assertEquals(first.toString(), fake.identify(request).path());
@@ -95,6 +94,46 @@ public class LinuxDeviceInspectorTest {
                 elsewhere.get().path());
         assertEquals(second.toString(), fake.identify(new Request(5)).path());
         assertEquals(second.toString(), fake.identify(() -> 5).path());
+    }
+
+    /** statx's struct, read at its fixed offsets, says what the JDK's stat through /proc says. */
+    @Test
+    public void statxAndStatThroughProcAgree() throws IOException {
+        ProcStat proc = new ProcStat(Path.of("/proc/self/fd"));
+        Statx statx = new Statx();
+        Path file = tmp.newFile("plain").toPath();
+        for (Path path : new Path[] {Path.of("/dev/null"), Path.of("/dev/zero"), file}) {
+            try (OpenDescriptor d = new OpenDescriptor(path)) {
+                assertEquals(path.toString(), proc.of(d.fd), statx.of(d.fd));
+            }
+        }
+        assertFalse(statx.of(Integer.MAX_VALUE).isPresent());
+        assertFalse(statx.of(-1).isPresent());
+    }
+
+    /**
+     * A device node is identified by its inode: within the lifetime the path is not read again, even
+     * when the descriptor number now leads there through another name; after it, it is.
+     */
+    @Test
+    public void aDeviceNodeIsReadOncePerLifetime() throws Exception {
+        Path fdDir = tmp.newFolder("fd").toPath();
+        Path alias = tmp.getRoot().toPath().resolve("null-alias");
+        Files.createSymbolicLink(alias, Path.of("/dev/null"));
+        LinuxDeviceInspector fake = new LinuxDeviceInspector(fdDir, new ProcStat(fdDir), new Sysfs(tree.root), () -> now);
+        Files.createSymbolicLink(fdDir.resolve("7"), Path.of("/dev/null"));
+        assertEquals("/dev/null", fake.identify(7).path());
+        Files.delete(fdDir.resolve("7"));
+        Files.createSymbolicLink(fdDir.resolve("7"), alias);
+        assertEquals("same inode: the kept answer", "/dev/null", fake.identify(7).path());
+        Files.delete(fdDir.resolve("7"));
+        Files.createSymbolicLink(fdDir.resolve("7"), Path.of("/dev/zero"));
+        assertEquals("another inode: read afresh", new DeviceIdentity("/dev/zero", Kind.CHARACTER, 1, 5, null, null),
+                fake.identify(7));
+        Files.delete(fdDir.resolve("7"));
+        Files.createSymbolicLink(fdDir.resolve("7"), alias);
+        now += 10_000_000_000L;
+        assertEquals("after the lifetime: read afresh", alias.toString(), fake.identify(7).path());
     }
 
     @Test
@@ -154,7 +193,7 @@ public class LinuxDeviceInspectorTest {
         try (OpenDescriptor d = new OpenDescriptor(Path.of("/dev/null"))) {
             inspector.identify(d.fd);
         }
-        assertEquals("still off", 0, cache.size());
+        assertEquals("still off", 0, inspector.cached());
     }
 
     @Test
@@ -181,8 +220,8 @@ public class LinuxDeviceInspectorTest {
 
     @Test
     public void unreadableSysfsLeavesIdsNull() throws IOException {
-        LinuxDeviceInspector bare = new LinuxDeviceInspector(Path.of("/proc/self/fd"),
-                new SysfsCache(new Sysfs(tmp.getRoot().toPath().resolve("no-sysfs")), 16, () -> now, 10));
+        LinuxDeviceInspector bare = new LinuxDeviceInspector(Path.of("/proc/self/fd"), new Statx(),
+                new Sysfs(tmp.getRoot().toPath().resolve("no-sysfs")), () -> now);
         try (OpenDescriptor d = new OpenDescriptor(Path.of("/dev/null"))) {
             DeviceIdentity id = bare.identify(d.fd);
             assertEquals("1:3", id.numbers());
