@@ -5,6 +5,7 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -20,6 +21,9 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.prhelper.api.AuditRecord;
+import org.prhelper.api.DeviceIdentity;
+import org.prhelper.api.PeerIdentity;
+import org.prhelper.api.ScsiStatus;
 
 public class AuditFileTest {
     @Rule
@@ -34,6 +38,25 @@ public class AuditFileTest {
         }
         assertEquals(List.of(stamped(AuditLine.format(Records.register())), stamped(line(7))),
                 Files.readAllLines(path));
+    }
+
+    /** Names outside ASCII (a VM called "café-ü", a path in another script) are written as UTF-8. */
+    @Test
+    public void aLineWithCharactersBeyondAsciiIsUtf8() throws IOException {
+        Path path = tmp.getRoot().toPath().resolve("audit.log");
+        AuditRecord ascii = Records.register();
+        AuditRecord named = new AuditRecord(Records.TIME, "default", new PeerIdentity(1, 2, 3, "café-ü"),
+                new DeviceIdentity("/dev/диск", DeviceIdentity.Kind.BLOCK, 8, 16, null, null), 0x5E, 0, -1, -1,
+                0L, 0L, "allow", "sgio", ScsiStatus.GOOD, 0, 0, 0, 5);
+        try (AuditFile f = new AuditFile(path, 1 << 20, 2)) {
+            f.append(ascii);
+            f.append(named);
+            f.append(ascii);
+        }
+        List<String> lines = Files.readAllLines(path, StandardCharsets.UTF_8);
+        assertEquals(List.of(stamped(AuditLine.format(ascii)), stamped(AuditLine.format(named)),
+                stamped(AuditLine.format(ascii))), lines);
+        assertTrue(lines.get(1), lines.get(1).contains(" vm=café-ü dev=/dev/диск "));
     }
 
     @Test
