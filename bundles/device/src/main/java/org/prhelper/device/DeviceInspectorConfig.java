@@ -6,7 +6,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @ObjectClassDefinition(name = "prhelper device inspector",
         description = "How request descriptors are identified (path, device numbers, WWID, device-mapper uuid)")
 public @interface DeviceInspectorConfig {
-    @AttributeDefinition(description = "How long the WWID and device-mapper uuid read from sysfs for a device "
-            + "number are reused, in seconds (0..86400). 0 reads sysfs for every request.")
+    @AttributeDefinition(description = "How long a device node's path, WWID and device-mapper uuid are reused, "
+            + "in seconds (0..86400). 0 reads them for every request.")
     int cacheSeconds() default LinuxDeviceInspector.DEFAULT_CACHE_SECONDS;
 }
