@@ -116,6 +116,31 @@ public class LauncherIT {
         }
     }
 
+    /**
+     * Class data sharing: once an agent of this distribution has exited, the next ones map an archive
+     * of the classes loaded from lib/ (written by that exit, then shared through data/cds), besides
+     * the JDK's own.
+     */
+    @Test
+    public void laterStartsMapAClassArchive() throws Exception {
+        Path data = Files.createTempDirectory("prh-data-");
+        Path socket = Daemon.socketPath("cds");
+        List<String> command = List.of(Programs.ourLauncher().toString(), "-k", socket.toString());
+        try (Daemon first = Daemon.start("ours-cds", command, Map.of("PRHELPER_DATA", data.toString()), socket, null)) {
+            assertEquals(0, first.stop());
+        }
+        for (int i = 0; i < 2; i++) {
+            Path other = i == 0 ? data : Files.createTempDirectory("prh-data-");
+            try (Daemon next = Daemon.start("ours-cds", command, Map.of("PRHELPER_DATA", other.toString()), socket,
+                    other)) {
+                List<String> maps = Files.readAllLines(Path.of("/proc", String.valueOf(next.pid()), "maps"));
+                assertTrue("the JDK's archive is mapped", maps.stream().anyMatch(m -> m.endsWith("/classes.jsa")));
+                assertTrue("the agent's archive is mapped: " + String.join("\n", maps),
+                        maps.stream().anyMatch(m -> m.matches(".*/(cds/agent|classes)-\\d+\\.jsa")));
+            }
+        }
+    }
+
     /** MaxHeapSize of the JVM our launcher starts, in {@code cgroup} when it is not null. */
     private static long maxHeap(MemoryCgroup cgroup) throws Exception {
         Path data = Files.createTempDirectory("prh-data-");
