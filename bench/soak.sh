@@ -9,6 +9,9 @@
 # opened again. Exits non-zero on errors, if the agent dies, or if its descriptor count does not
 # return to the warm-up's (+5) within 10 s of the load's end.
 # SOAK_DAEMON=reference runs the same soak against Debian's qemu-pr-helper, for comparison.
+# SOAK_MEMORY_MB=128 runs the daemon in a cgroup of its own with that memory limit (as systemd's
+# MemoryMax=128M or a container's limit would), reports the cgroup's peak and its OOM kills, and
+# fails on any OOM kill.
 # Needs: gcc, a built distribution (mvn install), qemu-pr-helper for the comparison.
 set -eu
 cd "$(dirname "$0")/.."
@@ -19,10 +22,11 @@ ASSEMBLY=${PRHELPER_ASSEMBLY:-karaf-assembly/target/assembly}
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
 start_work prsoak
+[ -z "${SOAK_MEMORY_MB:-}" ] || memory_cgroup "$SOAK_MEMORY_MB"
 
 case ${SOAK_DAEMON:-ours} in
-    ours) PRHELPER_DATA=$work/data "$ASSEMBLY/bin/qemu-pr-helper" -q -k "$work/daemon.sock" >"$work/agent.log" 2>&1 & ;;
-    reference) qemu-pr-helper -k "$work/daemon.sock" >"$work/agent.log" 2>&1 & ;;
+    ours) PRHELPER_DATA=$work/data "${in_cgroup[@]}" "$ASSEMBLY/bin/qemu-pr-helper" -q -k "$work/daemon.sock" >"$work/agent.log" 2>&1 & ;;
+    reference) "${in_cgroup[@]}" qemu-pr-helper -k "$work/daemon.sock" >"$work/agent.log" 2>&1 & ;;
     *) echo "SOAK_DAEMON is ours or reference, not ${SOAK_DAEMON}" >&2; exit 2 ;;
 esac
 PID=$!
@@ -37,6 +41,7 @@ rss_start=$(rss_kb "$PID")
 echo "# prhelper soak, $(date -u '+%Y-%m-%d %H:%M UTC'), daemon: ${SOAK_DAEMON:-ours}"
 [ "${SOAK_DAEMON:-ours}" = ours ] || echo "reference: $(qemu-pr-helper -V | head -n 1)"
 machine_header "bench/soak.sh $mins $conns $every"
+[ -z "$cgroup" ] || echo "memory limit: ${SOAK_MEMORY_MB} MB (cgroup $cgroup); the launcher gave the JVM $(tr '\0' ' ' <"/proc/$PID/cmdline" | grep -o -- '-Xmx[0-9]*[mMgG]' | tail -n 1)"
 echo
 echo "| t s | ops/s | p50 us | p99 us | p999 us | max us | errors | agent fds | agent RSS MB |"
 echo "|---|---|---|---|---|---|---|---|---|"
@@ -67,4 +72,10 @@ echo "|---|---|---|"
 echo "| open descriptors | $fds_start | $fds_end |"
 echo "| RSS MB | $(awk -v k="$rss_start" 'BEGIN { printf "%.1f", k / 1024 }') | $([ "$alive" = yes ] && awk -v k="$(rss_kb "$PID")" 'BEGIN { printf "%.1f", k / 1024 }' || echo "dead") |"
 echo "| alive | yes | $alive |"
+if [ -n "$cgroup" ]; then
+    kills=$(cgroup_oom_kills)
+    echo "| cgroup OOM kills | | $kills |"
+    echo "| cgroup peak MB (limit ${SOAK_MEMORY_MB}) | | $(cgroup_peak_mb) |"
+    [ "$kills" = 0 ] || status=1
+fi
 exit "$status"
