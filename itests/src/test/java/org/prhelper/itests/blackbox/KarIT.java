@@ -1,0 +1,148 @@
+package org.prhelper.itests.blackbox;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * Our KAR in a stock Karaf, as a storage appliance without a route to any Maven repository has it:
+ * Apache Karaf's own distribution, unchanged but for its Maven settings (no remote repository, an
+ * empty local one) and its ports. Copied into deploy/ while Karaf runs, the KAR installs and starts
+ * the agent, whose socket answers as qemu-pr-helper's does; deleted, it uninstalls the agent, which
+ * removes its socket.
+ */
+public class KarIT {
+    private static final Duration KARAF_TIMEOUT = Duration.ofSeconds(120);
+    private static final int READ_KEYS = 0x00;
+    private static final int STATUS_CHECK_CONDITION = 2;
+    private static final int ABORTED_COMMAND = 0x0B;
+
+    @Rule
+    public final TemporaryFolder tmp = new TemporaryFolder();
+
+    @Test
+    public void aKarInDeployInstallsTheAgentOfflineAndDeletingItUninstallsIt() throws Exception {
+        Path home = unpackStockKaraf();
+        Path kar = Paths.get(System.getProperty("prhelper.kar"));
+        assertTrue(kar + " is missing: build the features module first", Files.isRegularFile(kar));
+        Process karaf = start(home);
+        try {
+            Path socket = home.resolve("data/qemu-pr-helper.sock");
+            Path deployed = Files.copy(kar, home.resolve("deploy").resolve(kar.getFileName()));
+            if (!Poll.until(KARAF_TIMEOUT, () -> Files.exists(socket) || !karaf.isAlive())) {
+                fail("no socket " + socket + " within " + KARAF_TIMEOUT + "\n" + logTail(home));
+            }
+            assertTrue("Karaf exited\n" + logTail(home), karaf.isAlive());
+            try (PrClient client = PrClient.connect(socket);
+                    RandomAccessFile devNull = new RandomAccessFile("/dev/null", "rw")) {
+                Reply reply = client.request(devNull.getFD(), PrClient.prIn(READ_KEYS, 8192), new byte[0]);
+                // SG_IO on /dev/null fails: qemu-pr-helper's answer, ABORTED COMMAND.
+                assertEquals(reply.summary(), STATUS_CHECK_CONDITION, reply.status());
+                assertEquals(reply.summary(), ABORTED_COMMAND, reply.senseKey());
+            }
+            Files.delete(deployed);
+            assertTrue("the socket is still there " + KARAF_TIMEOUT + " after the KAR was deleted\n" + logTail(home),
+                    Poll.until(KARAF_TIMEOUT, () -> !Files.exists(socket)));
+            List<String> errors = Files.readAllLines(home.resolve("data/log/karaf.log")).stream()
+                    .filter(line -> line.contains("| ERROR |")).toList();
+            assertEquals("errors in karaf.log", List.of(), errors);
+        } finally {
+            stop(karaf);
+        }
+    }
+
+    /** apache-karaf-VERSION.tar.gz from the local Maven repository, offline and on free ports. */
+    private Path unpackStockKaraf() throws IOException, InterruptedException {
+        String version = System.getProperty("karaf.version");
+        Path tarball = Paths.get(System.getProperty("maven.repo.local"), "org/apache/karaf/apache-karaf", version,
+                "apache-karaf-" + version + ".tar.gz");
+        Path dir = tmp.newFolder("karaf").toPath();
+        Process tar = new ProcessBuilder("tar", "-xzf", tarball.toString(), "-C", dir.toString()).inheritIO().start();
+        assertTrue(tar.waitFor(60, TimeUnit.SECONDS));
+        assertEquals("tar -xzf " + tarball, 0, tar.exitValue());
+        Path home = dir.resolve("apache-karaf-" + version);
+        Path emptyRepository = Files.createDirectories(dir.resolve("empty-m2"));
+        Path settings = Files.writeString(dir.resolve("settings.xml"), "<settings/>\n");
+        edit(home.resolve("etc/org.ops4j.pax.url.mvn.cfg"), List.of(
+                "org.ops4j.pax.url.mvn.repositories=",
+                "org.ops4j.pax.url.mvn.localRepository=" + emptyRepository,
+                "org.ops4j.pax.url.mvn.settings=" + settings));
+        edit(home.resolve("etc/org.apache.karaf.shell.cfg"), List.of("sshPort = " + freePort()));
+        edit(home.resolve("etc/org.apache.karaf.management.cfg"),
+                List.of("rmiRegistryPort = " + freePort(), "rmiServerPort = " + freePort()));
+        return home;
+    }
+
+    /** Replaces each {@code key=value} of a properties file (continuation lines included) with ours. */
+    private static void edit(Path file, List<String> settings) throws IOException {
+        List<String> out = new ArrayList<>();
+        boolean continuing = false;
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            boolean replaced = continuing || settings.stream()
+                    .anyMatch(s -> line.matches("\\s*" + Pattern.quote(key(s)) + "\\s*[=:].*"));
+            continuing = replaced && line.endsWith("\\");
+            if (!replaced) {
+                out.add(line);
+            }
+        }
+        out.addAll(settings);
+        Files.write(file, out, StandardCharsets.UTF_8);
+    }
+
+    private static String key(String setting) {
+        return setting.substring(0, setting.indexOf('=')).trim();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static Process start(Path home) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/karaf").toString(), "server")
+                .redirectErrorStream(true).redirectOutput(home.resolve("console.log").toFile());
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        return builder.start();
+    }
+
+    /** bin/karaf runs the JVM as its child: SIGTERM to both, then SIGKILL to whatever is left. */
+    private static void stop(Process karaf) throws InterruptedException {
+        List<ProcessHandle> all = new ArrayList<>(karaf.descendants().toList());
+        all.add(karaf.toHandle());
+        all.forEach(ProcessHandle::destroy);
+        for (ProcessHandle p : all) {
+            try {
+                p.onExit().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    private static String logTail(Path home) {
+        try {
+            List<String> lines = Files.readAllLines(home.resolve("data/log/karaf.log"));
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(no karaf.log: " + e + ")";
+        }
+    }
+}
