@@ -67,10 +67,19 @@ final class LinuxSgIo {
         response.dataLength(0);
     }
 
-    /** Zeroes header, CDB and sense (nothing from the previous command survives) and fills the header. */
+    /**
+     * Zeroes header, CDB, sense and the data the device may return (nothing from the previous command
+     * survives) and fills the header. The data must be zeroed: when the kernel maps this buffer for
+     * the transfer instead of copying through a zeroed bounce buffer (it depends on the buffer's
+     * alignment), a device that leaves reserved bytes unwritten (LIO's READ FULL STATUS does) would
+     * return the previous command's bytes in them, where qemu-pr-helper returns zeros.
+     */
     private void prepare(Buffer buffer, int cdbLength, int direction, int dxferLen) {
         Memory memory = buffer.memory;
         memory.clear(DATA_OFFSET);
+        if (direction == SgIoHeader.DXFER_FROM_DEV) {
+            buffer.data.setMemory(0, dxferLen, (byte) 0);
+        }
         memory.setInt(SgIoHeader.INTERFACE_ID, SgIoHeader.INTERFACE_ID_SCSI);
         memory.setInt(SgIoHeader.DXFER_DIRECTION, direction);
         memory.setByte(SgIoHeader.CMD_LEN, (byte) cdbLength);
