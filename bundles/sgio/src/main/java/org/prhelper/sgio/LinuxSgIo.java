@@ -74,7 +74,7 @@ final class LinuxSgIo {
      * alignment), a device that leaves reserved bytes unwritten (LIO's READ FULL STATUS does) would
      * return the previous command's bytes in them, where qemu-pr-helper returns zeros.
      */
-    private void prepare(Buffer buffer, int cdbLength, int direction, int dxferLen) {
+    void prepare(Buffer buffer, int cdbLength, int direction, int dxferLen) {
         Memory memory = buffer.memory;
         memory.clear(DATA_OFFSET);
         if (direction == SgIoHeader.DXFER_FROM_DEV) {
@@ -127,7 +127,7 @@ final class LinuxSgIo {
     }
 
     /** One thread's native memory and fixed pointers into it. */
-    private static final class Buffer {
+    static final class Buffer {
         final Memory memory = new Memory(BUFFER_SIZE);
         final Pointer cdb = memory.share(CDB_OFFSET, PrRequest.CDB_SIZE);
         final Pointer sense = memory.share(SENSE_OFFSET, PrResponse.SENSE_SIZE);
