@@ -179,7 +179,8 @@ public final class ServerProtocol {
     public boolean writeResponse(PrRequest request, PrResponse response) throws IOException {
         int length = REPLY_HEADER_SIZE + dataLength(request, response);
         if (length > reply.length) {
-            reply = new byte[Math.min(Integer.highestOneBit(length - 1) << 1, REPLY_HEADER_SIZE + PrRequest.MAX_TRANSFER)];
+            int grown = Integer.highestOneBit(length - 1) << 1;
+            reply = new byte[Math.min(grown, REPLY_HEADER_SIZE + PrRequest.MAX_TRANSFER)];
         }
         return send(encode(request, response, reply));
     }

@@ -76,10 +76,7 @@ final class LinuxSgIo {
      */
     void prepare(Buffer buffer, int cdbLength, int direction, int dxferLen) {
         Memory memory = buffer.memory;
-        memory.clear(DATA_OFFSET);
-        if (direction == SgIoHeader.DXFER_FROM_DEV) {
-            buffer.data.setMemory(0, dxferLen, (byte) 0);
-        }
+        memory.clear(direction == SgIoHeader.DXFER_FROM_DEV ? DATA_OFFSET + dxferLen : DATA_OFFSET);
         memory.setInt(SgIoHeader.INTERFACE_ID, SgIoHeader.INTERFACE_ID_SCSI);
         memory.setInt(SgIoHeader.DXFER_DIRECTION, direction);
         memory.setByte(SgIoHeader.CMD_LEN, (byte) cdbLength);

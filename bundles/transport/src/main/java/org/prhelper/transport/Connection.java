@@ -210,7 +210,7 @@ final class Connection implements DeviceLines.Command {
      */
     DeviceLines.Line line(DeviceLines lines) {
         long key = deviceKey();
-        if (line == null || key != lineKey) {
+        if (line == null || key != lineKey || line.forgotten()) {
             line = lines.line(key);
             lineKey = key;
         }

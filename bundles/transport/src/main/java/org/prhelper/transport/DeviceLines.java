@@ -110,8 +110,8 @@ final class DeviceLines {
                 Runnable next = line.leave();
                 if (next != null) {
                     workers.execute(next);
-                } else if (line.idle() && lines.size() > MAX_IDLE_LINES) {
-                    lines.remove(line.key, line);
+                } else if (line.idle() && lines.size() > MAX_IDLE_LINES && lines.remove(line.key, line)) {
+                    line.forgotten = true;
                 }
             }
         }
@@ -135,6 +135,8 @@ final class DeviceLines {
          * serving thread with its first answer.
          */
         private volatile int slowRun = SLOW_RUN;
+        /** Removed from the lines: whoever kept it must ask for the device's line again. */
+        private volatile boolean forgotten;
 
         Line(long key) {
             this.key = key;
@@ -166,6 +168,10 @@ final class DeviceLines {
                 running--;
             }
             return next;
+        }
+
+        boolean forgotten() {
+            return forgotten;
         }
 
         synchronized boolean idle() {

@@ -2,6 +2,7 @@ package org.prhelper.transport;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotSame;
 import static org.junit.Assert.assertTrue;
 
 import java.util.List;
@@ -51,6 +52,33 @@ public class DeviceLinesTest {
         public void then() {
             answered.countDown();
         }
+    }
+
+    /**
+     * Beyond {@link DeviceLines#MAX_IDLE_LINES}, an idle line is dropped after its command; it says so,
+     * so that a connection that kept it (Connection.line) asks again rather than count in a line the
+     * device no longer has, beside a new one.
+     */
+    @Test
+    public void aLineDroppedFromTheLinesSaysSo() {
+        DeviceLines lines = new DeviceLines(workers, 16, 0);
+        for (long key = 1; key <= DeviceLines.MAX_IDLE_LINES; key++) {
+            lines.line(key);
+        }
+        DeviceLines.Line kept = lines.line(0);
+        assertFalse(kept.forgotten());
+        DeviceLines.Command nothing = new DeviceLines.Command() {
+            @Override
+            public void execute() {
+            }
+
+            @Override
+            public void then() {
+            }
+        };
+        assertTrue(lines.runOrQueue(kept, nothing, true));
+        assertTrue(kept.forgotten());
+        assertNotSame(kept, lines.line(0));
     }
 
     @Test
