@@ -95,7 +95,17 @@ public final class SocketPolicy {
     private static final int ALL = -1;
 
     /** A socket without policy keys: everything is allowed. */
-    public static final SocketPolicy ALLOW_ALL = new SocketPolicy(null, null, false, ALL, ALL, null, "allow all");
+    public static final SocketPolicy ALLOW_ALL = new SocketPolicy(null, null, false, ALL, ALL, null, 0, "allow all");
+
+    /**
+     * Live migration with reservations (QEMU 11, scsi-block migrate-pr): on the destination QEMU itself
+     * sends READ RESERVATION, READ KEYS, REGISTER AND IGNORE EXISTING KEY with the guest's key, PREEMPT
+     * of that key with the guest's reservation type (WRITE EXCLUSIVE when the guest holds none) and
+     * REGISTER AND IGNORE EXISTING KEY again, at once; a failed migration makes the source PREEMPT.
+     */
+    static final int[] MIGRATION_ACTIONS = {6, 4};
+    static final int MIGRATION_TYPE_WITHOUT_RESERVATION = 1;
+    static final int MIGRATION_BURST = 5;
 
     static final double MAX_RATE = 1_000_000;
     private static final Pattern DECIMAL = Pattern.compile("[0-9]+(\\.[0-9]*)?|\\.[0-9]+");
@@ -131,16 +141,19 @@ public final class SocketPolicy {
     private final int actions;
     private final int types;
     private final RateLimiter rate;
+    /** The rate limiter's burst, 0 without one. */
+    private final int burst;
     private final String description;
 
     private SocketPolicy(PeerRules peers, DeviceRules devices, boolean readOnly, int actions, int types,
-            RateLimiter rate, String description) {
+            RateLimiter rate, int burst, String description) {
         this.peers = peers;
         this.devices = devices;
         this.readOnly = readOnly;
         this.actions = actions;
         this.types = types;
         this.rate = rate;
+        this.burst = burst;
         this.description = description;
     }
 
@@ -201,7 +214,8 @@ public final class SocketPolicy {
             String limit = perSecond == Math.rint(perSecond) ? Long.toString((long) perSecond) : Double.toString(perSecond);
             described.add(RATE_LIMIT + " = " + limit + "/s, " + RATE_BURST + " = " + burst);
         }
-        return new SocketPolicy(peers, devices, readOnly, actions, types, rate, String.join("; ", described));
+        return new SocketPolicy(peers, devices, readOnly, actions, types, rate, rate == null ? 0 : burst,
+                String.join("; ", described));
     }
 
     private static String canonicalKey(String key) {
@@ -319,6 +333,32 @@ public final class SocketPolicy {
             return RATE_REFUSAL;
         }
         return Decision.ALLOW;
+    }
+
+    /**
+     * What in this policy refuses a request of live migration with reservations (see
+     * {@link #MIGRATION_ACTIONS}), each a phrase naming the key; empty when nothing does. Device and peer
+     * rules are not judged: they name this host's devices and clients, which the admin chose.
+     */
+    public List<String> migrationRefusals() {
+        List<String> refusals = new ArrayList<>();
+        if (readOnly) {
+            refusals.add(READ_ONLY + " refuses every PR OUT");
+        }
+        for (int sa : MIGRATION_ACTIONS) {
+            if ((actions & (1 << sa)) == 0) {
+                refusals.add(ALLOW_PROUT_ACTIONS + " lacks " + PrOut.ACTIONS[sa]);
+            }
+        }
+        if ((types & (1 << MIGRATION_TYPE_WITHOUT_RESERVATION)) == 0) {
+            refusals.add(ALLOW_PROUT_TYPES + " lacks " + PrOut.TYPES[MIGRATION_TYPE_WITHOUT_RESERVATION]
+                    + ", the type of the PREEMPT when the guest holds no reservation");
+        }
+        if (rate != null && burst < MIGRATION_BURST) {
+            refusals.add(RATE_BURST + " = " + burst + " is below the " + MIGRATION_BURST
+                    + " requests sent at once (the rest are answered BUSY)");
+        }
+        return refusals;
     }
 
     private static String describe(DeviceIdentity d) {

@@ -9,8 +9,10 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 import static org.prhelper.itests.paxexam.Karaf.ENOTTY_REPLY;
+import static org.prhelper.itests.paxexam.Karaf.SOCKET_FACTORY_PID;
 import static org.prhelper.itests.paxexam.Karaf.assertReadKeys;
 import static org.prhelper.itests.paxexam.Karaf.awaitSocket;
+import static org.prhelper.itests.paxexam.Karaf.newSocketPath;
 import static org.prhelper.itests.paxexam.Shell.row;
 
 import java.io.ByteArrayOutputStream;
@@ -18,6 +20,8 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.util.Dictionary;
+import java.util.Hashtable;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
@@ -41,6 +45,8 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.prhelper.api.AgentWarnings;
 import org.prhelper.api.AuditSink;
 
@@ -65,6 +71,9 @@ public class ShellOperationsIT {
 
     @Inject
     private BundleContext context;
+
+    @Inject
+    private ConfigurationAdmin configurationAdmin;
 
     @org.ops4j.pax.exam.Configuration
     public Option[] configuration() {
@@ -230,6 +239,26 @@ public class ShellOperationsIT {
                 "Warning", warning));
         assertFalse(List.of((String[]) server.getAttribute(health, "Warnings")).contains(warning));
         assertArrayEquals(new String[0], (String[]) server.getAttribute(health, "Warnings"));
+    }
+
+    @Test
+    public void aSocketWhosePolicyWouldRefuseALiveMigrationIsAWarning() throws Exception {
+        shell().awaitCommands();
+        String warning = "socket no-migration refuses what live migration with reservations sends (QEMU 11 migrate-pr): "
+                + "allow.prout.actions lacks preempt";
+        Configuration config = configurationAdmin.getFactoryConfiguration(SOCKET_FACTORY_PID, "no-migration", "?");
+        Dictionary<String, Object> properties = new Hashtable<>();
+        properties.put("path", newSocketPath().toString());
+        properties.put("allow.prout.actions", "register, register-and-ignore-existing-key, reserve, release");
+        config.update(properties);
+        try {
+            assertNotNull(row(shell().await("pr:status --no-format", rows -> row(rows, "Warning", warning) != null),
+                    "Warning", warning));
+        } finally {
+            config.delete();
+        }
+        assertNull(row(shell().await("pr:status --no-format", rows -> row(rows, "Warning", warning) == null),
+                "Warning", warning));
     }
 
     private List<List<String>> shellRecords() throws Exception {
