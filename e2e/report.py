@@ -162,7 +162,8 @@ def main():
     c2 = checks(os.path.join(a.out, "boot2", "checks.txt"))
     c3 = checks(os.path.join(a.out, "boot3", "checks.txt"))
     c4 = checks(os.path.join(a.out, "boot4", "checks.txt"))
-    all_checks = host_checks + c1 + c2 + c3 + c4
+    c5 = checks(os.path.join(a.out, "boot5", "checks.txt"))
+    all_checks = host_checks + c1 + c2 + c3 + c4 + c5
     n_fail = sum(1 for c in all_checks if c[0] == "FAIL")
     n_xfail = sum(1 for c in all_checks if c[0] == "XFAIL")
     n_pass = sum(1 for c in all_checks if c[0] in ("PASS", "XPASS"))
@@ -222,6 +223,7 @@ def main():
     w(f"| tools | sg3-utils {cell(v1.get('sg3_utils', '?'))}, {cell(v1.get('python', '?'))} |")
     w(f"| wall time | boot 1 (suite) {secs('boot1')}, boot 3 (multipath) {secs('boot3')}, "
       f"boot 2 (nested QEMU) {secs('boot2')}, boot 4 (SAN benchmark) {secs('boot4')}, "
+      f"boot 5 (libvirt) {secs('boot5')}, "
       f"whole `e2e/run.sh` {read(os.path.join(a.out, 'total-seconds')).strip() or '?'} s |")
     w("")
 
@@ -426,6 +428,39 @@ def main():
         w(f"| {cell(name)} | {'pass' if verdict in ('PASS', 'XPASS') else '**' + verdict + '**: ' + cell(why)} |")
     if not c3:
         w("| multipath boot | not run |")
+    w("")
+
+    # ---------------------------------------------------------------- libvirt (boot 5)
+    w("## libvirt's managed helper (boot 5)")
+    w("")
+    w("Debian's libvirt runs in the lab guest with its defaults (mount namespace, cgroups, DAC labels) "
+      "and starts nested VMs whose scsi-block disks have `<reservations managed='yes'/>`, once per "
+      "`pr_helper` in qemu.conf: VM A with a disk on path 0, VM B with none and then a hot-plugged disk "
+      "on path 1; PR commands are `sg_persist` in the nested guests, checked from the lab guest with "
+      "`sg_persist`. See [deploy.md](deploy.md#with-libvirt) and `e2e/guest/libvirt.sh`.")
+    w("")
+    lv = {}
+    for line in read(os.path.join(a.out, "boot5", "libvirt.txt")).splitlines():
+        helper, _, rest = line.partition(" ")
+        lv.setdefault(helper, {}).update(f.split("=", 1) for f in rest.split() if "=" in f)
+    if lv:
+        def kb(v):
+            return f"{int(v) / 1024:.1f} MiB" if v and v.isdigit() else (v or "?")
+        w("| pr_helper | virsh start | helper RSS as libvirt started it | after A's PR commands | "
+          "hot-plugged VM's helper | A's first PR command after its helper was SIGKILLed | shared agent RSS |")
+        w("|---|---|---|---|---|---|---|")
+        for helper, f in lv.items():
+            w(f"| {cell(helper)} | {cell(f.get('start_ms', '?'))} ms | {kb(f.get('helper_rss_kb'))} | "
+              f"{kb(f.get('helper_rss_after_commands_kb'))} | {kb(f.get('hotplug_helper_rss_kb'))} | "
+              f"{'GOOD (rc 0)' if f.get('first_command_after_kill_rc') == '0' else 'failed, rc ' + cell(f.get('first_command_after_kill_rc', '?'))} | "
+              f"{kb(f.get('agent_rss_kb')) + ' (after: ' + kb(f.get('agent_rss_end_kb')) + ')' if 'agent_rss_kb' in f else '-'} |")
+        w("")
+    w("| check | result |")
+    w("|---|---|")
+    for verdict, name, why in c5:
+        w(f"| {cell(name)} | {'pass' if verdict in ('PASS', 'XPASS') else '**' + verdict + '**: ' + cell(why)} |")
+    if not c5:
+        w("| libvirt boot | not run |")
     w("")
     with open(a.md, "w") as f:
         f.write("\n".join(L))

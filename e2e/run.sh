@@ -3,8 +3,9 @@
 #
 #   e2e/run.sh            four guest boots: the byte-compare suite, multipath, the nested-QEMU test,
 #                         the SAN benchmark (CI form)
-#   e2e/run.sh --quick    skips the ~5 min nested-QEMU boot and the SAN benchmark (boot 4)
-#   e2e/run.sh --only boot3   runs one boot (boot1, boot2, boot3 or boot4), for work on its checks
+#   e2e/run.sh --libvirt  also boot 5, libvirt's managed helper (not in CI yet: see e2e/README.md)
+#   e2e/run.sh --quick    skips the nested-QEMU boot and the SAN benchmark (boot 4)
+#   e2e/run.sh --only boot3   runs one boot (boot1 ... boot5), for work on its checks
 #
 # 1. installs the Debian packages the lab needs (apt-get, as root or through sudo) and builds the lab's
 #    initramfs archives (e2e/lab/build.sh);
@@ -22,6 +23,9 @@
 #    over iSCSI with a 2 ms netem delay, direct SG_IO / qemu-pr-helper / ours, 2 s per run): fails
 #    on a lab that is not set up or a run with an error, never on the figures
 #    (e2e/san-bench.sh is its full form);
+#    boot 5 (e2e/guest/libvirt.sh, with --libvirt or --only boot5): libvirtd runs nested VMs with managed
+#    reservations, once per pr_helper (Debian's qemu-pr-helper, our bin/qemu-pr-helper, our
+#    bin/prhelper-vm): start, hot-plug, a killed helper, a libvirtd restart, destroy;
 # 6. writes e2e/target/e2e-results.md (and, on a full run, docs/e2e-results.md) from the results;
 # 7. prints every check, the timings, and last a line "N passed, N failed"; exits 1 on any failure
 #    (a guest timeout is a failure that says what the guest was waiting for), 2 on a setup problem.
@@ -29,7 +33,7 @@
 # Environment: LAB_DIR (default /tmp/prhelper-e2e: kernel, initramfs, assembly snapshot),
 #   PRHELPER_ASSEMBLY (default karaf-assembly/target/assembly), E2E_OUT (default e2e/target),
 #   E2E_SUITE_TIMEOUT (default 1200 s), E2E_MULTIPATH_TIMEOUT and E2E_NESTED_TIMEOUT (default 1500 s),
-#   E2E_SAN_TIMEOUT (default 900 s): whole-guest limits.
+#   E2E_SAN_TIMEOUT (default 900 s), E2E_LIBVIRT_TIMEOUT (default 1800 s): whole-guest limits.
 set -uo pipefail
 E2E=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$E2E")
@@ -40,14 +44,17 @@ SUITE_TIMEOUT=${E2E_SUITE_TIMEOUT:-1200}
 NESTED_TIMEOUT=${E2E_NESTED_TIMEOUT:-1500}
 MULTIPATH_TIMEOUT=${E2E_MULTIPATH_TIMEOUT:-1500}
 SAN_TIMEOUT=${E2E_SAN_TIMEOUT:-900}
+LIBVIRT_TIMEOUT=${E2E_LIBVIRT_TIMEOUT:-1800}
 QUICK=0
 ONLY=
+LIBVIRT=0
 while [ $# -gt 0 ]; do
     a=$1; shift
     case $a in
         --quick) QUICK=1 ;;
+        --libvirt) LIBVIRT=1 ;;
         --only) ONLY=${1:-}; shift
-                case $ONLY in boot1|boot2|boot3|boot4) QUICK=1 ;; *) echo "e2e/run.sh: --only boot1|boot2|boot3|boot4" >&2; exit 2 ;; esac ;;
+                case $ONLY in boot[1-5]) QUICK=1 ;; *) echo "e2e/run.sh: --only boot1|boot2|boot3|boot4|boot5" >&2; exit 2 ;; esac ;;
         -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "e2e/run.sh: unknown argument '$a' (try --help)" >&2; exit 2 ;;
     esac
@@ -89,7 +96,7 @@ echo "lab=$(cut -d' ' -f2 "$LAB_DIR/console-key.pub"),_g_:admingroup" >> "$LAB_D
 gcc -O2 -Wall -pthread -o "$LAB_DIR/prbench" "$ROOT/bench/prbench.c" || setup_fail "building bench/prbench.c failed"
 gcc -O2 -Wall -pthread -o "$LAB_DIR/sgio-direct" "$ROOT/bench/sgio-direct.c" || setup_fail "building bench/sgio-direct.c failed"
 
-rm -rf "$OUT/boot1" "$OUT/boot2" "$OUT/boot3" "$OUT/boot4" "$OUT/e2e-results.md"
+rm -rf "$OUT"/boot[1-5] "$OUT/e2e-results.md"
 mkdir -p "$OUT"
 : > "$HOST_CHECKS"
 host_pass() { printf 'PASS\t%s\n' "$1" >> "$HOST_CHECKS"; }
@@ -137,6 +144,9 @@ fi
 if [ "$QUICK" = 0 ] || [ "$ONLY" = boot4 ]; then
     boot boot4 san.sh "$SAN_TIMEOUT" -l 1
 fi
+if { [ "$QUICK" = 0 ] && [ "$LIBVIRT" = 1 ]; } || [ "$ONLY" = boot5 ]; then
+    boot boot5 libvirt.sh "$LIBVIRT_TIMEOUT" -l 1 -M
+fi
 
 # ------------------------------------------------------------------ report
 T_END=$(date +%s)
@@ -156,18 +166,19 @@ fi
 # ------------------------------------------------------------------ summary
 echo
 say "summary"
-for f in "$HOST_CHECKS" "$OUT"/boot1/checks.txt "$OUT"/boot3/checks.txt "$OUT"/boot2/checks.txt "$OUT"/boot4/checks.txt; do
+for f in "$HOST_CHECKS" "$OUT"/boot1/checks.txt "$OUT"/boot3/checks.txt "$OUT"/boot2/checks.txt "$OUT"/boot4/checks.txt "$OUT"/boot5/checks.txt; do
     [ -f "$f" ] || continue
     awk -F'\t' '{ if ($1 == "FAIL") printf "  FAIL  %s: %s\n", $2, $3;
                   else if ($1 == "XFAIL") printf "  XFAIL %s: %s\n", $2, $3;
                   else if ($1 == "XPASS") printf "  XPASS %s: %s\n", $2, $3;
                   else printf "  pass  %s\n", $2 }' "$f"
 done
-for b in boot1 boot3 boot2 boot4; do
+for b in boot1 boot3 boot2 boot4 boot5; do
     [ -f "$OUT/$b/boot-seconds" ] && say "$b: guest wall time $(cat "$OUT/$b/wall-ms" 2>/dev/null | awk '{printf "%.1f", $1/1000}') s (boot.sh $(cat "$OUT/$b/boot-seconds") s)"
 done
 [ "$QUICK" = 1 ] && [ "$ONLY" != boot2 ] && say "boot2 (nested QEMU) skipped: --quick"
 [ "$QUICK" = 1 ] && [ "$ONLY" != boot4 ] && say "boot4 (SAN benchmark) skipped: --quick"
+[ "$LIBVIRT" = 0 ] && [ "$ONLY" != boot5 ] && say "boot5 (libvirt) not run: it runs with --libvirt or --only boot5"
 [ -s "$OUT/boot4/san-results.md" ] && say "boot4: SAN benchmark table in $OUT/boot4/san-results.md (and e2e-results.md)"
 say "whole run: $(( T_END - T_START )) s; results: $OUT (e2e-results.md, boot*/results.json, logs)"
 passed=$(cat "$HOST_CHECKS" "$OUT"/boot*/checks.txt 2>/dev/null | grep -c -E $'^(PASS|XPASS)\t')

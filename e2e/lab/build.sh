@@ -27,7 +27,8 @@ FORCE=${1:-}
 # openssh-client    : ssh and ssh-keygen, for the agent's Karaf console in boot 3
 # open-iscsi        : iscsid and iscsiadm, the initiator of the SAN lab (e2e/guest/san-lab.sh, boot 4)
 # iproute2          : ip (the guest's lo) and tc (netem: the SAN lab's latency)
-PKGS="linux-image-amd64 busybox-static multipath-tools sg3-utils qemu-system-x86 cpio python3 openssh-client open-iscsi iproute2"
+# libvirt-daemon-system, libvirt-clients: libvirtd, virtlogd and virsh (inside the guest, boot 5)
+PKGS="linux-image-amd64 busybox-static multipath-tools sg3-utils qemu-system-x86 cpio python3 openssh-client open-iscsi iproute2 libvirt-daemon-system libvirt-clients"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
