@@ -56,7 +56,7 @@ virsh_ok() { [ -S /run/libvirt/libvirt-sock ] && timeout 20 virsh version >/dev/
 start_libvirtd() {
     libvirtd -d
     # The lab guest hung for good (both vCPUs busy, nothing else running, once with soft-lockup
-    # reports) in 3 of 7 starts where virsh connected while libvirtd was still starting; never in the
+    # reports) in 4 of 9 starts where virsh connected while libvirtd was still starting; never in the
     # runs that first waited 5 s. Not understood yet.
     wait_until 60 "libvirtd to create its socket" test -S /run/libvirt/libvirt-sock
     sleep 5
