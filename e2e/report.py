@@ -460,7 +460,8 @@ def main():
     for verdict, name, why in c5:
         w(f"| {cell(name)} | {'pass' if verdict in ('PASS', 'XPASS') else '**' + verdict + '**: ' + cell(why)} |")
     if not c5:
-        w("| libvirt boot | not run |")
+        w("| libvirt boot | not run (it runs with `e2e/run.sh --libvirt` or `--only boot5`; the last such run: "
+          "[e2e-results-libvirt.md](e2e-results-libvirt.md)) |")
     w("")
     with open(a.md, "w") as f:
         f.write("\n".join(L))
