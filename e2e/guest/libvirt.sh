@@ -55,9 +55,9 @@ vsh() { timeout 300 virsh "$@"; }
 virsh_ok() { [ -S /run/libvirt/libvirt-sock ] && timeout 20 virsh version >/dev/null 2>&1; }
 start_libvirtd() {
     libvirtd -d
-    # The lab guest hung for good (both vCPUs busy, nothing else running, once with soft-lockup
-    # reports) in 4 of 9 starts where virsh connected while libvirtd was still starting; never in the
-    # runs that first waited 5 s. Not understood yet.
+    # The whole lab guest stopped for good within seconds of a libvirtd start in 5 of 16 starts (both
+    # vCPUs busy, once with soft-lockup reports): 4 of 9 where virsh connected at once, 1 of 7 after
+    # this wait. Not understood yet (e2e/README.md, boot 5).
     wait_until 60 "libvirtd to create its socket" test -S /run/libvirt/libvirt-sock
     sleep 5
     wait_until 300 "libvirtd to answer virsh" virsh_ok || { fail "libvirt: libvirtd answers" "not within 300 s"; exit 1; }
