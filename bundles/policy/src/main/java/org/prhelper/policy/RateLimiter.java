@@ -9,6 +9,7 @@ import java.util.function.LongSupplier;
  * without a lock and without allocating. A fresh bucket is full.
  */
 final class RateLimiter {
+    private final int burst;
     private final long intervalNanos;
     private final long toleranceNanos;
     private final LongSupplier nanoClock;
@@ -16,10 +17,16 @@ final class RateLimiter {
     private final AtomicLong fullAt;
 
     RateLimiter(double perSecond, int burst, LongSupplier nanoClock) {
+        this.burst = burst;
         this.intervalNanos = Math.max(1, Math.round(1e9 / perSecond));
         this.toleranceNanos = (burst - 1) * intervalNanos;
         this.nanoClock = nanoClock;
         this.fullAt = new AtomicLong(nanoClock.getAsLong());
+    }
+
+    /** Requests allowed at once above the rate. */
+    int burst() {
+        return burst;
     }
 
     /** Takes a token; false when the bucket is empty. */

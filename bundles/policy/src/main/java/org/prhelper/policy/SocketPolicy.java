@@ -95,7 +95,7 @@ public final class SocketPolicy {
     private static final int ALL = -1;
 
     /** A socket without policy keys: everything is allowed. */
-    public static final SocketPolicy ALLOW_ALL = new SocketPolicy(null, null, false, ALL, ALL, null, 0, "allow all");
+    public static final SocketPolicy ALLOW_ALL = new SocketPolicy(null, null, false, ALL, ALL, null, "allow all");
 
     /**
      * Live migration with reservations (QEMU 11, scsi-block migrate-pr): on the destination QEMU itself
@@ -141,19 +141,16 @@ public final class SocketPolicy {
     private final int actions;
     private final int types;
     private final RateLimiter rate;
-    /** The rate limiter's burst, 0 without one. */
-    private final int burst;
     private final String description;
 
     private SocketPolicy(PeerRules peers, DeviceRules devices, boolean readOnly, int actions, int types,
-            RateLimiter rate, int burst, String description) {
+            RateLimiter rate, String description) {
         this.peers = peers;
         this.devices = devices;
         this.readOnly = readOnly;
         this.actions = actions;
         this.types = types;
         this.rate = rate;
-        this.burst = burst;
         this.description = description;
     }
 
@@ -214,8 +211,7 @@ public final class SocketPolicy {
             String limit = perSecond == Math.rint(perSecond) ? Long.toString((long) perSecond) : Double.toString(perSecond);
             described.add(RATE_LIMIT + " = " + limit + "/s, " + RATE_BURST + " = " + burst);
         }
-        return new SocketPolicy(peers, devices, readOnly, actions, types, rate, rate == null ? 0 : burst,
-                String.join("; ", described));
+        return new SocketPolicy(peers, devices, readOnly, actions, types, rate, String.join("; ", described));
     }
 
     private static String canonicalKey(String key) {
@@ -354,8 +350,8 @@ public final class SocketPolicy {
             refusals.add(ALLOW_PROUT_TYPES + " lacks " + PrOut.TYPES[MIGRATION_TYPE_WITHOUT_RESERVATION]
                     + ", the type of the PREEMPT when the guest holds no reservation");
         }
-        if (rate != null && burst < MIGRATION_BURST) {
-            refusals.add(RATE_BURST + " = " + burst + " is below the " + MIGRATION_BURST
+        if (rate != null && rate.burst() < MIGRATION_BURST) {
+            refusals.add(RATE_BURST + " = " + rate.burst() + " is below the " + MIGRATION_BURST
                     + " requests sent at once (the rest are answered BUSY)");
         }
         return refusals;
