@@ -145,6 +145,14 @@ def cell(text):
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def check_table(w, rows):
+    """The header and one row per (verdict, name, why) check."""
+    w("| check | result |")
+    w("|---|---|")
+    for verdict, name, why in rows:
+        w(f"| {cell(name)} | {'pass' if verdict in ('PASS', 'XPASS') else '**' + verdict + '**: ' + cell(why)} |")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
@@ -406,10 +414,7 @@ def main():
       "killed with SIGKILL and started again on its stale socket file while QEMU stays up, and the "
       "nested guest's next PR command must succeed).")
     w("")
-    w("| check | result |")
-    w("|---|---|")
-    for verdict, name, why in host_checks + [c for c in c1 if not c[1].startswith("step ")] + c2:
-        w(f"| {cell(name)} | {'pass' if verdict in ('PASS', 'XPASS') else '**' + verdict + '**: ' + cell(why)} |")
+    check_table(w, host_checks + [c for c in c1 if not c[1].startswith("step ")] + c2)
     if a.quick:
         w("| nested QEMU (boot 2) | not run (`--quick`) |")
     w("")
@@ -422,10 +427,7 @@ def main():
       "to read each path's state with SG_IO; \"map via ours == path 0 via SG_IO\" compares whole "
       "replies byte for byte. See [multipath.md](multipath.md).")
     w("")
-    w("| check | result |")
-    w("|---|---|")
-    for verdict, name, why in c3:
-        w(f"| {cell(name)} | {'pass' if verdict in ('PASS', 'XPASS') else '**' + verdict + '**: ' + cell(why)} |")
+    check_table(w, c3)
     if not c3:
         w("| multipath boot | not run |")
     w("")
@@ -455,10 +457,7 @@ def main():
               f"{'GOOD (rc 0)' if f.get('first_command_after_kill_rc') == '0' else 'failed, rc ' + cell(f.get('first_command_after_kill_rc', '?'))} | "
               f"{kb(f.get('agent_rss_kb')) + ' (after: ' + kb(f.get('agent_rss_end_kb')) + ')' if 'agent_rss_kb' in f else '-'} |")
         w("")
-    w("| check | result |")
-    w("|---|---|")
-    for verdict, name, why in c5:
-        w(f"| {cell(name)} | {'pass' if verdict in ('PASS', 'XPASS') else '**' + verdict + '**: ' + cell(why)} |")
+    check_table(w, c5)
     if not c5:
         w("| libvirt boot | not run (it runs with `e2e/run.sh --libvirt` or `--only boot5`; the last such run: "
           "[e2e-results-libvirt.md](e2e-results-libvirt.md)) |")

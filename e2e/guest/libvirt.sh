@@ -175,10 +175,19 @@ known_bug() {
     else printf 'XFAIL\t%s\t%s\n' "$name" "$why" >> "$CHECKS"; say "XFAIL $name: $why"; fi
 }
 keys_in_l1() { timeout 60 sg_persist --in -k "$LAB_PATH0" 2>&1; }
+# status_in_l1: the LUN's full status as the lab guest sees it, printed and kept in S_OUT
+status_in_l1() { S_OUT=$(timeout 60 sg_persist --in -s "$LAB_PATH0" 2>&1); echo "$S_OUT"; }
+# booted HELPER NAME: waits for NAME's nested guest; on failure the round cannot go on
+booted() {
+    wait_until "$L2_TIMEOUT" "the nested guest $2 to boot" vm_ready "$2" && return 0
+    fail "libvirt $1: $2 boots" "no L2-READY within ${L2_TIMEOUT}s"
+    stop_libvirtd
+    return 1
+}
 
 # ------------------------------------------------------------ one round per pr_helper
 round() {
-    local h=$1 prog=$2 a=vm-a-$1 b=vm-b-$1 pa pb pa2 s_out agent_rss=""
+    local h=$1 prog=$2 a=vm-a-$1 b=vm-b-$1 pa pb pa2 agent_rss=""
     say "===== round $h: pr_helper = $prog"
     cp "$W/qemu.conf.orig" /etc/libvirt/qemu.conf
     echo "pr_helper = \"$prog\"" >> /etc/libvirt/qemu.conf
@@ -206,16 +215,16 @@ round() {
     # 2. VM B without disks; A registers and reserves
     start_vm "$b" || fail "libvirt $h: virsh start of a VM without disks" "see logs/$b.log"
     check "libvirt $h: no helper for a VM without managed disks" test -z "$(helper_pid "$b")"
-    wait_until "$L2_TIMEOUT" "the nested guest $a to boot" vm_ready "$a" || { fail "libvirt $h: $a boots" "no L2-READY within ${L2_TIMEOUT}s"; stop_libvirtd; return; }
+    booted "$h" "$a" || return
     step "$a" "$STEP_TIMEOUT" "sg_persist --out --register --param-sark=$KEY_A /dev/sda && sg_persist --out --reserve --param-rk=$KEY_A --prout-type=5 /dev/sda"
     check "libvirt $h: in A, sg_persist registers and reserves through QEMU and the helper (rc=$STEP_RC)" test "$STEP_RC" = 0
-    s_out=$(timeout 60 sg_persist --in -s "$LAB_PATH0" 2>&1); echo "$s_out"
+    status_in_l1
     check "libvirt $h: L1 sees A's key as holder, type 5, on path 0's nexus" \
-        grep -Pzq "Key=$KEY_A\n(.*\n){0,3}.*<< Reservation holder >>\n.*type: Write Exclusive, registrants only\n(.*\n)*?.*SAS address: 0x5001405100000000" <<< "$s_out"
+        grep -Pzq "Key=$KEY_A\n(.*\n){0,3}.*<< Reservation holder >>\n.*type: Write Exclusive, registrants only\n(.*\n)*?.*SAS address: 0x5001405100000000" <<< "$S_OUT"
     result "$h helper_rss_after_commands_kb=$(rss_kb "$pa")"
 
     # 3. hot-plug a managed disk into B
-    wait_until "$L2_TIMEOUT" "the nested guest $b to boot" vm_ready "$b" || { fail "libvirt $h: $b boots" "no L2-READY within ${L2_TIMEOUT}s"; stop_libvirtd; return; }
+    booted "$h" "$b" || return
     disk_xml "$LAB_PATH1" sda > "$W/$b-disk.xml"
     local t0; t0=$(now_ms)
     if vsh attach-device "$b" "$W/$b-disk.xml" --live; then
@@ -229,9 +238,9 @@ round() {
         test -n "$pb" -a "$pb" != "$pa" -a "$(helper_sock "$b")" != "$(helper_sock "$a")"
     step "$b" "$STEP_TIMEOUT" "for i in \$(seq 300); do [ -b /dev/sda ] && break; sleep 0.1; done; sg_persist --out --register --param-sark=$KEY_B /dev/sda"
     check "libvirt $h: in B, sg_persist registers through the hot-plugged disk (rc=$STEP_RC)" test "$STEP_RC" = 0
-    s_out=$(timeout 60 sg_persist --in -s "$LAB_PATH0" 2>&1); echo "$s_out"
+    status_in_l1
     check "libvirt $h: L1 sees B's key on path 1's nexus, A's reservation unchanged" \
-        grep -Pzq "Key=$KEY_A\n(.*\n){0,3}.*<< Reservation holder >>(.*\n)*?.*Key=$KEY_B\n(.*\n)*?.*SAS address: 0x5001405100000001" <<< "$s_out"
+        grep -Pzq "Key=$KEY_A\n(.*\n){0,3}.*<< Reservation holder >>(.*\n)*?.*Key=$KEY_B\n(.*\n)*?.*SAS address: 0x5001405100000001" <<< "$S_OUT"
     result "$h hotplug_helper_rss_kb=$(rss_kb "$pb")"
 
     # 4. the helper dies: libvirt starts another, the guest's next command gets through
