@@ -1,14 +1,10 @@
 # Shell functions shared by bench/run.sh and bench/soak.sh (sourced, not run).
 
-# wait_socket PATH PID: returns once PATH is a socket; exits if PID ends first or after 60 s.
+# wait_socket PATH PID: returns once a helper answers the handshake on PATH (not just once the file
+# exists: our launcher binds it before the JVM starts); exits if PID ends first or after 60 s.
 wait_socket() {
-    local i=0
-    while [ ! -S "$1" ]; do
-        kill -0 "$2" 2>/dev/null || { echo "process $2 exited before $1 appeared" >&2; exit 1; }
-        i=$((i + 1))
-        [ $i -lt 60000 ] || { echo "no socket $1 after 60 s" >&2; exit 1; }
-        sleep 0.001
-    done
+    "$(dirname "${BASH_SOURCE[0]}")/await-serving" "$1" 60 "$2" \
+        || { echo "no helper answered on $1 within 60 s (or process $2 exited)" >&2; exit 1; }
 }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }

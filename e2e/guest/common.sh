@@ -35,33 +35,30 @@ wait_until() {
 }
 
 # start_ours SOCKET LOG [ASSEMBLY]: starts our agent from the assembly snapshot (default
-# $E2E_ASSEMBLY) in the background and waits up to $AGENT_START_TIMEOUT s for its socket. Sets
-# OURS_PID and OURS_START_MS.
+# $E2E_ASSEMBLY) in the background and waits up to $AGENT_START_TIMEOUT s until it serves its socket.
+# Sets OURS_PID and OURS_START_MS.
 AGENT_START_TIMEOUT=${AGENT_START_TIMEOUT:-180}
-# With KEEP_STALE_SOCKET=1 a socket file left by a killed agent stays for the agent to replace, and
-# readiness is a socket file other than that one.
+# With KEEP_STALE_SOCKET=1 a socket file left by a killed agent stays for the agent to replace.
 start_ours() {
-    local sock=$1 log=$2 assembly=${3:-$E2E_ASSEMBLY} t0 stale=none
-    if [ "${KEEP_STALE_SOCKET:-0}" = 1 ] && [ -S "$sock" ]; then
-        stale=$(stat -c %i "$sock")
-    else
-        rm -f "$sock"
-    fi
+    local sock=$1 log=$2 assembly=${3:-$E2E_ASSEMBLY} t0
+    [ "${KEEP_STALE_SOCKET:-0}" = 1 ] || rm -f "$sock"
     t0=$(now_ms)
     PRHELPER_DATA=/tmp/prhelper-data "$assembly/bin/qemu-pr-helper" -k "$sock" >> "$log" 2>&1 &
     OURS_PID=$!
-    if ! wait_until "$AGENT_START_TIMEOUT" "our agent (pid $OURS_PID) to accept on $sock" \
-            socket_or_dead "$sock" "$OURS_PID" "$stale"; then
+    if ! await_serving "$AGENT_START_TIMEOUT" "our agent (pid $OURS_PID) to serve $sock" "$sock" "$OURS_PID"; then
         return 1
     fi
-    if ! kill -0 "$OURS_PID" 2>/dev/null; then
-        say "our agent exited during start-up (see $log)"; return 1
-    fi
     OURS_START_MS=$(( $(now_ms) - t0 ))
-    say "our agent (pid $OURS_PID) accepts on $sock after ${OURS_START_MS} ms"
+    say "our agent (pid $OURS_PID) serves $sock after ${OURS_START_MS} ms"
 }
-socket_or_dead() { # SOCKET PID [STALE-INODE]
-    { [ -S "$1" ] && [ "$(stat -c %i "$1" 2>/dev/null)" != "${3:-none}" ]; } || ! kill -0 "$2" 2>/dev/null
+# await_serving SECONDS WHAT SOCKET PID: returns once a helper answers the handshake on SOCKET
+# (bench/await-serving: the file alone is not enough, our launcher binds it before the JVM starts);
+# 1 after SECONDS, or as soon as PID exits.
+await_serving() {
+    waiting "$2 (up to ${1}s)"
+    "$E2E_HOME/../bench/await-serving" "$3" "$1" "$4" && return 0
+    if not_running "$4"; then say "process $4 exited while waiting for $2"; else say "TIMEOUT after ${1}s waiting for $2"; fi
+    return 1
 }
 
 # stop_pid PID NAME SECONDS: SIGTERM, wait up to SECONDS for the exit; sets STOP_RC (or "timeout",

@@ -167,13 +167,6 @@ same_ns() { [ "$(readlink "/proc/$1/ns/mnt")" = "$(readlink "/proc/$2/ns/mnt")" 
 # libvirt puts QEMU in <vm cgroup>/emulator and the helper in <vm cgroup>
 vm_cgroup() { sed -n 's#^0::##p' "/proc/$1/cgroup" | sed 's#/emulator$##'; }
 result() { echo "$*" >> "$RESULTS"; }
-# known_bug NAME WHY COMMAND...: a check that exposes a reported bug of ours: XFAIL while it fails,
-# XPASS (counted as passed, drop the marker) once it holds
-known_bug() {
-    local name=$1 why=$2; shift 2
-    if "$@"; then printf 'XPASS\t%s\t%s\n' "$name" "$why" >> "$CHECKS"; say "XPASS $name"
-    else printf 'XFAIL\t%s\t%s\n' "$name" "$why" >> "$CHECKS"; say "XFAIL $name: $why"; fi
-}
 keys_in_l1() { timeout 60 sg_persist --in -k "$LAB_PATH0" 2>&1; }
 # status_in_l1: the LUN's full status as the lab guest sees it, printed and kept in S_OUT
 status_in_l1() { S_OUT=$(timeout 60 sg_persist --in -s "$LAB_PATH0" 2>&1); echo "$S_OUT"; }
@@ -255,16 +248,10 @@ round() {
     else
         fail "libvirt $h: after SIGKILL of A's helper libvirt started a new one" "none within 300 s"
     fi
-    if [ "$h" = prhelper-jvm ]; then
-        # Known bug of ours: the JVM launcher's socket appears only once the JVM accepts (about 1 s on
-        # a host, 10-20 s in this guest), and QEMU gives up on the command after 5 connection attempts
-        # 1 s apart, so the guest's command fails (ABORTED COMMAND) and only the next one gets through.
-        # Fix: bind the socket in the launcher before the JVM starts. prhelper-vm does not have it.
-        known_bug "libvirt $h: A's first PR command after its helper was killed succeeds (rc=$first)" \
-            "launcher-socket-late: QEMU's 5 reconnects in 5 s end before a restarted JVM launcher accepts" test "$first" = 0
-    else
-        check "libvirt $h: A's first PR command after its helper was killed succeeds (rc=$first)" test "$first" = 0
-    fi
+    # QEMU gives up on the command after 5 connection attempts 1 s apart: the new helper's socket must
+    # accept by then. Our JVM launcher binds it before the JVM starts (10-20 s in this guest), so the
+    # connection waits in the backlog.
+    check "libvirt $h: A's first PR command after its helper was killed succeeds (rc=$first)" test "$first" = 0
     step "$a" "$STEP_TIMEOUT" "sg_persist --in -k /dev/sda"
     check "libvirt $h: A's next PR command succeeds (rc=$STEP_RC)" test "$STEP_RC" = 0
 

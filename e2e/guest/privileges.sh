@@ -18,8 +18,8 @@ rm -rf /tmp/dropped-data
 PRHELPER_DATA=/tmp/dropped-data "$E2E_ASSEMBLY/bin/qemu-pr-helper" -u nobody -g nogroup -k /tmp/dropped.sock \
     >> /share/dropped.log 2>&1 &
 DROPPED_PID=$!
-if wait_until "$AGENT_START_TIMEOUT" "the agent started with -u nobody -g nogroup to accept" \
-        sh -c 'python3 -c "import socket,sys; s=socket.socket(socket.AF_UNIX); s.settimeout(5); s.connect(sys.argv[1]); s.recv(4)" /tmp/dropped.sock 2>/dev/null'; then
+if await_serving "$AGENT_START_TIMEOUT" "the agent started with -u nobody -g nogroup to serve /tmp/dropped.sock" \
+        /tmp/dropped.sock "$DROPPED_PID"; then
     status=$(grep -E '^(Uid|Gid|CapEff|CapPrm|CapAmb|CapBnd)' "/proc/$DROPPED_PID/status" | tr '\t' ' ' | tr '\n' ';')
     check "-u nobody -g nogroup: uid/gid 65534, CAP_SYS_RAWIO only ($status)" \
         test "$status" = "Uid: 65534 65534 65534 65534;Gid: 65534 65534 65534 65534;CapPrm: 0000000000020000;CapEff: 0000000000020000;CapBnd: 0000000000020000;CapAmb: 0000000000020000;"
@@ -41,8 +41,8 @@ rm -rf /tmp/nocap-data && mkdir -p /tmp/nocap-data && chown nobody:nogroup /tmp/
 setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all --ambient-caps=-all --bounding-set=-all -- \
     env PRHELPER_DATA=/tmp/nocap-data "$E2E_ASSEMBLY/bin/qemu-pr-helper" -k /tmp/nocap.sock >> /share/nocap.log 2>&1 &
 NOCAP_PID=$!
-if wait_until "$AGENT_START_TIMEOUT" "the agent without capabilities to accept on /tmp/nocap.sock" \
-        socket_or_dead /tmp/nocap.sock "$NOCAP_PID" && [ -S /tmp/nocap.sock ]; then
+if await_serving "$AGENT_START_TIMEOUT" "the agent without capabilities to serve /tmp/nocap.sock" \
+        /tmp/nocap.sock "$NOCAP_PID"; then
     for op in read-keys register; do
         got=$(priv_request /tmp/nocap.sock "$op")
         check "no CAP_SYS_RAWIO: $op on $PRIV_DEV is refused by the kernel, answered as qemu-pr-helper does ($got)" \

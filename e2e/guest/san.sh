@@ -54,8 +54,7 @@ qemu-pr-helper -k "$REF_SOCK" > /share/reference.log 2>&1 &
 REF_PID=$!
 wait_until 30 "Debian's qemu-pr-helper to accept on $REF_SOCK" test -S "$REF_SOCK" \
     || { fail "reference: qemu-pr-helper accepts" "no socket"; kill "$OURS_PID"; exit 1; }
-if ! wait_until "$AGENT_START_TIMEOUT" "our agent (pid $OURS_PID) to accept on $OURS_SOCK" socket_or_dead "$OURS_SOCK" "$OURS_PID" \
-        || ! kill -0 "$OURS_PID" 2>/dev/null; then
+if ! await_serving "$AGENT_START_TIMEOUT" "our agent (pid $OURS_PID) to serve $OURS_SOCK" "$OURS_SOCK" "$OURS_PID"; then
     fail "ours: the agent accepts on $OURS_SOCK" "timed out or exited (see ours.log)"
     cp /tmp/prhelper-data/log/karaf.log /share/karaf.log 2>/dev/null
     kill "$REF_PID" "$OURS_PID" 2>/dev/null; exit 1

@@ -63,8 +63,7 @@ cat /share/versions.txt
 rm -f "$REF_SOCK"
 qemu-pr-helper -k "$REF_SOCK" > /share/reference.log 2>&1 &
 REF_PID=$!
-if ! wait_until 30 "Debian's qemu-pr-helper to accept on $REF_SOCK" socket_or_dead "$REF_SOCK" "$REF_PID" \
-        || [ ! -S "$REF_SOCK" ]; then
+if ! await_serving 30 "Debian's qemu-pr-helper to serve $REF_SOCK" "$REF_SOCK" "$REF_PID"; then
     fail "reference: qemu-pr-helper accepts on $REF_SOCK" "no socket within 30s"; exit 1
 fi
 pass "reference: qemu-pr-helper accepts on $REF_SOCK"

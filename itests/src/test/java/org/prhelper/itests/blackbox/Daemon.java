@@ -56,7 +56,7 @@ final class Daemon implements AutoCloseable {
     /** Debian's qemu-pr-helper. */
     static Daemon reference() throws IOException {
         Path socket = socketPath("ref");
-        return start("reference", List.of(Programs.qemuPrHelper().toString(), "-k", socket.toString()),
+        return startServing("reference", List.of(Programs.qemuPrHelper().toString(), "-k", socket.toString()),
                 Map.of(), socket, null);
     }
 
@@ -65,7 +65,7 @@ final class Daemon implements AutoCloseable {
         Path data = Files.createTempDirectory("prh-data-");
         Path socket = socketPath("ours");
         try {
-            return start("ours", List.of(Programs.ourLauncher().toString(), "-k", socket.toString()),
+            return startServing("ours", List.of(Programs.ourLauncher().toString(), "-k", socket.toString()),
                     Map.of("PRHELPER_DATA", data.toString()), socket, data);
         } catch (IOException | RuntimeException | Error e) {
             deleteTree(data);
@@ -89,6 +89,26 @@ final class Daemon implements AutoCloseable {
                     : "exited with status " + daemon.process.exitValue() + " before creating " + socket;
             daemon.close();
             fail(name + " (" + String.join(" ", command) + ") " + why + "\n" + daemon.logTail());
+        }
+        return daemon;
+    }
+
+    /**
+     * As {@link #start}, for a helper: returns once it has answered a connection's handshake on
+     * {@code socket}. Our launcher binds the socket before the JVM starts, so the file alone says only
+     * that connections wait; the handshake says the agent serves (and has its signal handlers).
+     */
+    static Daemon startServing(String name, List<String> command, Map<String, String> env, Path socket,
+            Path scratch) throws IOException {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        Daemon daemon = start(name, command, env, socket, scratch);
+        try {
+            int left = (int) Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+            PrClient.connect(socket, left).close();
+        } catch (IOException e) {
+            daemon.close();
+            fail(name + " (" + String.join(" ", command) + ") did not answer a handshake on " + socket + ": " + e
+                    + "\n" + daemon.logTail());
         }
         return daemon;
     }

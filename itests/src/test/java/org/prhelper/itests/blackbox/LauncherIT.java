@@ -126,12 +126,12 @@ public class LauncherIT {
         Path data = Files.createTempDirectory("prh-data-");
         Path socket = Daemon.socketPath("cds");
         List<String> command = List.of(Programs.ourLauncher().toString(), "-k", socket.toString());
-        try (Daemon first = Daemon.start("ours-cds", command, Map.of("PRHELPER_DATA", data.toString()), socket, null)) {
+        try (Daemon first = Daemon.startServing("ours-cds", command, Map.of("PRHELPER_DATA", data.toString()), socket, null)) {
             assertEquals(0, first.stop());
         }
         for (int i = 0; i < 2; i++) {
             Path other = i == 0 ? data : Files.createTempDirectory("prh-data-");
-            try (Daemon next = Daemon.start("ours-cds", command, Map.of("PRHELPER_DATA", other.toString()), socket,
+            try (Daemon next = Daemon.startServing("ours-cds", command, Map.of("PRHELPER_DATA", other.toString()), socket,
                     other)) {
                 List<String> maps = Files.readAllLines(Path.of("/proc", String.valueOf(next.pid()), "maps"));
                 assertTrue("the JDK's archive is mapped", maps.stream().anyMatch(m -> m.endsWith("/classes.jsa")));
@@ -146,7 +146,7 @@ public class LauncherIT {
         Path data = Files.createTempDirectory("prh-data-");
         Path socket = Daemon.socketPath("heap");
         List<String> command = List.of(Programs.ourLauncher().toString(), "-k", socket.toString());
-        try (Daemon d = Daemon.start("ours-heap", cgroup == null ? command : cgroup.wrap(command),
+        try (Daemon d = Daemon.startServing("ours-heap", cgroup == null ? command : cgroup.wrap(command),
                 Map.of("PRHELPER_DATA", data.toString()), socket, data)) {
             Run flags = run(Path.of(System.getProperty("java.home"), "bin", "jcmd"), String.valueOf(d.pid()), "VM.flags");
             Matcher m = Pattern.compile("-XX:MaxHeapSize=(\\d+)").matcher(flags.stdout());
@@ -160,7 +160,7 @@ public class LauncherIT {
         Path data = Files.createTempDirectory("prh-data-");
         Path socket = Daemon.socketPath("pid");
         Path pidfile = Files.createTempFile("prh", ".pid");
-        try (Daemon d = Daemon.start("ours-pidfile", List.of(Programs.ourLauncher().toString(), "-k",
+        try (Daemon d = Daemon.startServing("ours-pidfile", List.of(Programs.ourLauncher().toString(), "-k",
                 socket.toString(), "-f", pidfile.toString()), Map.of("PRHELPER_DATA", data.toString()), socket, data)) {
             // No fork: the pid we started is the one serving, and it is the JVM.
             assertEquals(String.valueOf(d.pid()), Files.readString(pidfile).trim());
@@ -206,7 +206,7 @@ public class LauncherIT {
         for (String signal : new String[] {"INT", "HUP", "TERM"}) {
             Path data = Files.createTempDirectory("prh-data-");
             Path socket = Daemon.socketPath("sig");
-            try (Daemon d = Daemon.start("ours-" + signal, List.of(Programs.ourLauncher().toString(), "-k",
+            try (Daemon d = Daemon.startServing("ours-" + signal, List.of(Programs.ourLauncher().toString(), "-k",
                     socket.toString()), Map.of("PRHELPER_DATA", data.toString()), socket, data)) {
                 assertEquals(0, new ProcessBuilder("kill", "-" + signal, String.valueOf(d.pid())).start().waitFor());
                 assertTrue(signal + ": still running", Poll.until(Duration.ofSeconds(15), () -> !d.isAlive()));
@@ -216,7 +216,7 @@ public class LauncherIT {
     }
 
     @Test
-    public void daemonReturnsOnceTheSocketAcceptsAndWritesThePidfile() throws Exception {
+    public void daemonReturnsOnceTheSocketListensAndWritesThePidfile() throws Exception {
         Path data = Files.createTempDirectory("prh-data-");
         Path socket = Daemon.socketPath("daemon");
         Path pidfile = data.resolve("agent.pid");
@@ -228,9 +228,10 @@ public class LauncherIT {
         try {
             assertTrue(p.waitFor(90, TimeUnit.SECONDS));
             assertEquals(Files.readString(data.resolve("out")), 0, p.exitValue());
-            assertTrue("socket must accept when -d returns", Files.exists(socket));
+            assertTrue("socket must listen when -d returns", Files.exists(socket));
             pid = Long.parseLong(Files.readString(pidfile).trim());
-            PrClient.connect(socket).close();
+            // Bound before the JVM starts: this connection waits until the agent serves it.
+            PrClient.connect(socket, 60_000).close();
         } finally {
             if (pid > 0) {
                 ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);

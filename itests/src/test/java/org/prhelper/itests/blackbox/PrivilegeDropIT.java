@@ -32,7 +32,7 @@ public class PrivilegeDropIT {
         Path data = Files.createTempDirectory("prh-data-");
         Path socket = Daemon.socketPath("dropped");
         Path pidfile = data.resolveSibling(data.getFileName() + ".pid");
-        try (Daemon ours = Daemon.start("ours-dropped", List.of(Programs.ourLauncher().toString(), "-k",
+        try (Daemon ours = Daemon.startServing("ours-dropped", List.of(Programs.ourLauncher().toString(), "-k",
                 socket.toString(), "-f", pidfile.toString(), "-u", "nobody", "-g", "nogroup"),
                 Map.of("PRHELPER_DATA", data.toString()), socket, data)) {
             // The launcher binds the socket as root before the JVM starts, so the path is there early.
