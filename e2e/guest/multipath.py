@@ -139,6 +139,7 @@ def main():
 
     register_and_move()
     preempt()
+    migrate_pr()
     path_failure()
     hot_swap()
     console_commands()
@@ -235,6 +236,89 @@ def preempt():
     settle()
     expect("RELEASE after PREEMPT through the map", ours(*out(RELEASE, 1, KEY)), GOOD)
     expect("CLEAR after PREEMPT through the map", ours(*out(CLEAR, key=KEY)), GOOD)
+
+
+def holder_of(path):
+    """(transport ID of the holder's initiator, reservation type), read on a path; None if no holder."""
+    holders = [e[3] for e in full_status(path) if e[1]]
+    r = ref(path, cdb_in(READ_RESERVATION, 24))
+    return (holders[0], r.data[21] & 0x0F) if len(holders) == 1 and len(r.data) == 24 else None
+
+
+def tid_of(path, key):
+    """The transport ID with which path's nexus is registered (READ FULL STATUS; key registered only there)."""
+    (entry,) = [e for e in full_status(path) if e[0] == key]
+    return entry[3]
+
+
+def migrate_sequence(name, send, t):
+    """What QEMU 11's migrate-pr sends through the helper of the host that takes the reservation:
+    READ RESERVATION, READ KEYS (short, then bigger), REGISTER AND IGNORE EXISTING KEY, PREEMPT with
+    the guest's type, REGISTER AND IGNORE again. Every reply must be GOOD."""
+    for what, cdb, param in (
+            ("READ RESERVATION", cdb_in(READ_RESERVATION, 24), b""),
+            ("READ KEYS, header only", cdb_in(READ_KEYS, 8), b""),
+            ("READ KEYS with room for the keys", cdb_in(READ_KEYS, 24), b""),
+            ("REGISTER AND IGNORE EXISTING KEY", *out(REGISTER_AND_IGNORE, sakey=KEY)),
+            (f"PREEMPT type {t}", *out(PREEMPT, t, KEY, KEY)),
+            ("REGISTER AND IGNORE EXISTING KEY again", *out(REGISTER_AND_IGNORE, sakey=KEY))):
+        settle()
+        expect(f"{name}: {what}", send(cdb, param), GOOD)
+
+
+def migrate_pr():
+    """QEMU 11's migrate-pr with this host's map on one side. Path 1, out of the map, is the other
+    host (plain SG_IO through qemu-pr-helper). Types 1 and 3: the guest comes here (the map takes the
+    reservation) and the migration fails (the other host takes it back). Type 5: the guest comes here
+    to stay, and path 1 goes back into the map: multipathd must register the key on it and leave the
+    reservation where the sequence put it."""
+    dev1 = os.path.basename(os.path.realpath(P1))
+    settle()
+    subprocess.run(["multipathd", "del", "path", dev1], capture_output=True)
+    deadline = time.monotonic() + 30
+    while dev1 in map_paths() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    record(dev1 not in map_paths(), f"migrate-pr setup: path 1 ({dev1}) out of the map, the other host",
+           f"slaves {map_paths()}")
+    tid0 = tid1 = None
+    try:
+        for t in (1, 3, 5):
+            settle()
+            expect(f"migrate-pr type {t}: the guest on the other host registers (path 1)",
+                   ref(P1, *out(REGISTER, sakey=KEY)), GOOD)
+            expect(f"migrate-pr type {t}: and reserves", ref(P1, *out(RESERVE, t, KEY)), GOOD)
+            tid1 = tid1 or tid_of(P1, KEY)
+            migrate_sequence(f"migrate-pr type {t}, to this host through the map", ours, t)
+            tid0 = tid0 or next((e[3] for e in full_status(P0) if e[3] != tid1), None)
+            record(keys_on(P0) == [KEY] and holder_of(P0) == (tid0, t),
+                   f"migrate-pr type {t}: the map's nexus (path 0) holds the reservation, type {t}; "
+                   "the other host's registration is gone", f"keys {keys_on(P0)}, full status {full_status(P0)}")
+            if t == 5:
+                break
+            migrate_sequence(f"migrate-pr type {t}, failed: the other host takes it back",
+                             lambda cdb, param: ref(P1, cdb, param), t)
+            record(keys_on(P0) == [KEY] and holder_of(P0) == (tid1, t),
+                   f"migrate-pr type {t}, failed: the other host's nexus holds the reservation again, type {t}",
+                   f"keys {keys_on(P0)}, full status {full_status(P0)}")
+            settle()
+            expect(f"migrate-pr type {t}: CLEAR from the other host", ref(P1, *out(CLEAR, key=KEY)), GOOD)
+    finally:
+        subprocess.run(["multipathd", "add", "path", dev1], capture_output=True)
+    waiting("multipathd to add path 1 back and register the map's key on it (up to 90s)")
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and not (dev1 in map_paths() and keys_on(P1) == [KEY, KEY]):
+        time.sleep(2)
+    record(dev1 in map_paths() and keys_on(P1) == [KEY, KEY],
+           "migrate-pr: path 1 back in the map, multipathd registered the key on it (every path of the map)",
+           f"slaves {map_paths()}, keys {keys_on(P1)}")
+    record(holder_of(P1) == (tid0, 5),
+           "migrate-pr: multipathd left the reservation where the sequence put it (path 0's nexus, type 5)",
+           f"full status {full_status(P1)}")
+    mp = subprocess.run(["mpathpersist", "--in", "-r", MAP], capture_output=True, text=True).stdout
+    record(f"{KEY:x}" in mp.lower() and "registrants only" in mp.lower(),
+           "migrate-pr: mpathpersist --in -r on the map shows the key and type 5", mp.strip())
+    settle()
+    expect("migrate-pr: CLEAR through the map", ours(*out(CLEAR, key=KEY)), GOOD)
 
 
 def path_failure():

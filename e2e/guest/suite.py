@@ -220,6 +220,15 @@ def fmt_keys(keys):
     return "[" + ", ".join(f"{k:#x}" for k in keys) + "]"
 
 
+def holder_initiator(text):
+    """The SAS address of the reservation holder's initiator in `sg_persist --in -s` output."""
+    for block in re.split(r"\n\s*Key\s*=", text)[1:]:
+        if "Reservation holder" in block:
+            m = re.search(r"SAS address:\s*(0x[0-9a-f]+)", block)
+            return m and m.group(1).lower()
+    return None
+
+
 def map_rfs_rtpi(data, mapping):
     """READ FULL STATUS data with every descriptor's relative target port id mapped (also in
     truncated data, as far as the field is there)."""
@@ -272,11 +281,12 @@ class Suite:
     # ---------------------------------------------------------------- one step
     def step(self, title, dev, mode, cdb, param=b"", expect=None, keys=KEEP, res=KEEP,
              garbage_ok=False, check_state=True, note=None, own_connection=False,
-             known_bug=None):
+             known_bug=None, holder=None):
         """One request to both helpers, compared and checked (see the module's doc).
         own_connection: over a fresh connection each, which must stay usable afterwards.
         known_bug: the step exposes a bug of ours that is reported but not fixed yet; if it
-        fails, it is an XFAIL (listed, not counted as a failure); if it passes, an XPASS."""
+        fails, it is an XFAIL (listed, not counted as a failure); if it passes, an XPASS.
+        holder: "p0" or "p1", the path whose I_T nexus must hold the reservation afterwards."""
         if self.aborted:
             raise Aborted(self.aborted)
         n = len(self.steps) + 1
@@ -363,6 +373,12 @@ class Suite:
                 if s["res"] != self.res:
                     problems.append(f"{name} LUN reservation {fmt_res(s['res'])}, expected "
                                     f"{fmt_res(self.res)}")
+                if holder:
+                    want = "0x" + self.devices["initiator" + holder[1]].split(".", 1)[1].lower()
+                    got = holder_initiator(s["-s"])
+                    if got != want:
+                        problems.append(f"{name} LUN: the holder's initiator is {got}, expected "
+                                        f"{holder}'s ({want})")
         self.prev_state = state
         ok = not problems
         verdict = "PASS" if ok else "FAIL"
@@ -688,6 +704,40 @@ class Suite:
         self.pr_out("RELEASE type 1", RELEASE, 1, param_basic(ka(13)), expect=E(GOOD), res=None)
         self.pr_out("CLEAR", CLEAR, param=param_basic(ka(13)), expect=E(GOOD), keys=[])
         self.pr_in(None, READ_FULL_STATUS, dev="p1", expect=E(GOOD, dlen=8))
+
+        for t in (1, 3, 5):
+            self.migrate_pr(t)
+
+    def migrate_pr(self, t):
+        """QEMU 11's live migration of a reservation (scsi-block migrate-pr), as the helpers see it.
+        The guest holds a type t reservation with key k from the source host's I_T nexus (path 0);
+        after the migration stream the destination QEMU (path 1) reads the reservation and the keys
+        (READ KEYS again, bigger, when the first was short), registers k on its own nexus, preempts
+        it with the guest's type and registers again. Then a failed migration: the source takes the
+        reservation back the same way from path 0. None of these comes from the guest."""
+        k = ka(0x20 + t)
+        self.section = f"migrate-pr, type {t}"
+        self.pr_out(f"guest on the source (path 0): REGISTER {k:#x}", REGISTER, param=param_basic(0, k),
+                    expect=E(GOOD), keys=[k])
+        self.pr_out(f"guest on the source: RESERVE type {t}", RESERVE, t, param_basic(k),
+                    expect=E(GOOD), res=(k, t), holder="p0")
+        for side, dev in (("destination (path 1)", "p1"), ("source (path 0), migration failed", "p0")):
+            self.pr_in(f"{side}: READ RESERVATION", READ_RESERVATION, alloc=24, dev=dev,
+                       expect=E(GOOD, dlen=24))
+            self.pr_in(f"{side}: READ KEYS, header only", READ_KEYS, alloc=8, dev=dev,
+                       expect=E(GOOD, dlen=8))
+            self.pr_in(f"{side}: READ KEYS again with room for the keys", READ_KEYS, alloc=24,
+                       dev=dev, expect=E(GOOD, dlen=16))
+            self.pr_out(f"{side}: REGISTER AND IGNORE EXISTING KEY {k:#x}", REGISTER_AND_IGNORE,
+                        param=param_basic(0, k), dev=dev, expect=E(GOOD), keys=[k, k])
+            # LIO releases the holder's reservation, removes the other nexuses registered with k
+            # and makes the preempting nexus the holder.
+            self.pr_out(f"{side}: PREEMPT {k:#x} with type {t}", PREEMPT, t, param_basic(k, k), dev=dev,
+                        expect=E(GOOD), keys=[k], holder=dev)
+            self.pr_out(f"{side}: REGISTER AND IGNORE EXISTING KEY {k:#x} again", REGISTER_AND_IGNORE,
+                        param=param_basic(0, k), dev=dev, expect=E(GOOD), holder=dev)
+            self.pr_in(f"{side}: READ FULL STATUS", READ_FULL_STATUS, dev=dev, expect=E(GOOD))
+        self.pr_out("CLEAR", CLEAR, param=param_basic(k), expect=E(GOOD), keys=[], res=None)
 
 
 def read_devices(path):

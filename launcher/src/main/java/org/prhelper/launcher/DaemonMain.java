@@ -28,7 +28,9 @@ public final class DaemonMain {
      * The launcher bound the socket file and handed this process its descriptor; the listener serves
      * that descriptor and leaves the file alone (it may open it again while the process lives), so the
      * file goes when the process does. Only if it is still the file the launcher bound ("DEV:INODE"):
-     * a helper started for the same path meanwhile has replaced it with its own.
+     * a helper started for the same path meanwhile has replaced it with its own. The inode number
+     * alone is enough here: descriptor 3 keeps our socket, and with it the inode of its file, until
+     * the process has exited, so no file created since can have been given the same number.
      */
     private static void removeAtExit(String path, String boundId) {
         if (path == null || path.isEmpty() || boundId == null) {
