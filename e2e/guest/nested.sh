@@ -78,12 +78,13 @@ EOF
 cat "$LAB_DIR/initramfs-l2.cpio.gz" "$T/extra.cpio.gz" > "$T/initrd.gz"
 
 # ------------------------------------------------------------ L2
-# l2_qemu NAME DEVICE SOCKET [QEMU OPTIONS]: the nested QEMU, serial on the FIFOs $T/NAME.{in,out},
-# QMP on $T/NAME-qmp.sock; source and destination of the migration differ only in these.
+# l2_qemu NAME DEVICE SOCKET [QEMU OPTIONS] &: the nested QEMU (exec'd, so $! is its pid), serial on
+# the FIFOs $T/NAME.{in,out}, QMP on $T/NAME-qmp.sock; source and destination of the migration
+# differ only in these.
 l2_qemu() {
     local name=$1 dev=$2 sock=$3
     shift 3
-    qemu-system-x86_64 -accel tcg -machine q35 -smp 1 -m 256 \
+    exec qemu-system-x86_64 -accel tcg -machine q35 -smp 1 -m 256 \
         -nodefaults -no-user-config -display none -no-reboot \
         -chardev pipe,id=ser0,path="$T/$name" -serial chardev:ser0 \
         -qmp unix:"$T/$name-qmp.sock",server=on,wait=off \
