@@ -120,17 +120,27 @@ EOF
     start=$(date +%s)
     "$E2E/lab/boot.sh" -t "$timeout" -k "$share" "$@" -f "$cmd" 2>&1 | tee "$share.log" | sed "s/^/[$name] /"
     rc=${PIPESTATUS[0]}
+    local froze=""
+    if [ "$rc" = 126 ]; then
+        # The lab guest's kernel stopped (boot.sh's watchdog): the emulation's fault, not a result.
+        # Boot it once more; a second freeze fails the boot.
+        froze=$(grep -m1 '^\[boot\] FROZE' "$share.log" | sed 's/^\[boot\] //')
+        mv "$share.log" "$share.froze.log"
+        say "$name: $froze; booting the guest again, once (first attempt's log: $share.froze.log)"
+        "$E2E/lab/boot.sh" -t "$timeout" -k "$share" "$@" -f "$cmd" 2>&1 | tee "$share.log" | sed "s/^/[$name] /"
+        rc=${PIPESTATUS[0]}
+    fi
     rm -f "$cmd"
     echo "$(( $(date +%s) - start ))" > "$share/boot-seconds"
-    if [ "$rc" = 125 ]; then
-        host_fail "$name: the guest finished" "$(grep -E '^\[boot\] (TIMEOUT|the guest did not)' "$share.log" | head -1 | sed 's/^\[boot\] //')"
+    if [ "$rc" = 125 ] || [ "$rc" = 126 ]; then
+        host_fail "$name: the guest finished" "$(grep -E '^\[boot\] (TIMEOUT|FROZE|the guest did not)' "$share.log" | head -1 | sed 's/^\[boot\] //')"
     elif [ "$rc" != 0 ] && [ ! -s "$share/checks.txt" ]; then
         host_fail "$name: the guest finished" "guest/$script exited with $rc without reporting checks"
     elif [ "$rc" != 0 ] && ! grep -q $'^FAIL\t' "$share/checks.txt"; then
         # A script stopped by an error of its own (set -u, a crash) skipped the rest of its checks.
         host_fail "$name: the guest finished" "guest/$script exited with $rc but reported no failing check: it died early (see $share.log)"
     else
-        host_pass "$name: the guest finished (guest/$script exit status $rc)"
+        host_pass "$name: the guest finished (guest/$script exit status $rc${froze:+; booted twice, the first guest $froze})"
     fi
     [ -s "$share/checks.txt" ] || host_fail "$name: the guest reported its checks" "no $share/checks.txt"
 }

@@ -13,7 +13,8 @@
 #   $LAB_DIR, $LAB_HOME (this folder)
 # The command runs as root with bash in /share, a writable 9p share of a host folder; its output is
 # streamed here and this script exits with the command's status. If the guest does not report a
-# status (timeout, crash) it exits 125 and says what the guest was waiting for (/share/waiting).
+# status (timeout, crash) it exits 125 and says what the guest was waiting for (/share/waiting); 126
+# when the guest froze (-w).
 #
 # Options:
 #   -f FILE       run FILE (a bash script) instead of a command string
@@ -23,6 +24,8 @@
 #   -m MiB        guest memory (default 2048)
 #   -s N          guest vCPUs (default 2)
 #   -t SECONDS    timeout for the whole run (default 900)
+#   -w SECONDS    freeze watchdog: stop the guest when its heartbeat (a file the guest rewrites every
+#                 10 s) is older than this (default 300); exit status 126
 #   -k DIR        use this share directory and keep it (default: a new one under $LAB_DIR/runs,
 #                 removed at exit unless -K)
 #   -K            keep the share directory (path printed at the end)
@@ -35,11 +38,11 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 LAB_DIR=${LAB_DIR:-/tmp/prhelper-e2e}
 QEMU=${QEMU:-qemu-system-x86_64}
 
-PATHS=2 LUNS=2 MP=1 MEM=2048 SMP=2 TIMEOUT=900 SHARE="" KEEP=0 VERBOSE=0 QUIET=0 FILE=""
-while getopts "f:p:l:Mm:s:t:k:Kvqh" o; do
+PATHS=2 LUNS=2 MP=1 MEM=2048 SMP=2 TIMEOUT=900 FREEZE=300 SHARE="" KEEP=0 VERBOSE=0 QUIET=0 FILE=""
+while getopts "f:p:l:Mm:s:t:w:k:Kvqh" o; do
     case "$o" in
         f) FILE=$OPTARG ;; p) PATHS=$OPTARG ;; l) LUNS=$OPTARG ;; M) MP=0 ;;
-        m) MEM=$OPTARG ;; s) SMP=$OPTARG ;; t) TIMEOUT=$OPTARG ;;
+        m) MEM=$OPTARG ;; s) SMP=$OPTARG ;; t) TIMEOUT=$OPTARG ;; w) FREEZE=$OPTARG ;;
         k) SHARE=$OPTARG; KEEP=1 ;; K) KEEP=1 ;; v) VERBOSE=1 ;; q) QUIET=1 ;;
         h|*) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2 ;;
     esac
@@ -55,7 +58,7 @@ LAB_DIR=$LAB_DIR "$HERE/build.sh" >/dev/null
 mkdir -p "$LAB_DIR/runs"
 [ -n "$SHARE" ] || SHARE=$(mktemp -d "$LAB_DIR/runs/run.XXXXXX")
 mkdir -p "$SHARE"; SHARE=$(cd "$SHARE" && pwd)
-rm -f "$SHARE"/{output.log,rc,setup.log,console.log,devices.txt,waiting}
+rm -f "$SHARE"/{output.log,rc,setup.log,console.log,devices.txt,waiting,heartbeat,froze}
 if [ -n "$FILE" ]; then cp "$FILE" "$SHARE/cmd.sh"; else printf '%s\n' "$*" > "$SHARE/cmd.sh"; fi
 : > "$SHARE/output.log"
 echo "the guest to boot (kernel, initramfs, 9p root)" > "$SHARE/waiting"
@@ -91,7 +94,18 @@ timeout --foreground "$TIMEOUT" "$QEMU" \
     -kernel "$LAB_DIR/vmlinuz" -initrd "$LAB_DIR/initramfs.cpio.gz" -append "$APPEND" \
     -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
     -virtfs local,path="$SHARE",mount_tag=labshare,security_model=none \
-    ${LAB_QEMU_EXTRA:-}
+    ${LAB_QEMU_EXTRA:-} &
+qpid=$!
+# The freeze watchdog: the heartbeat's age, once the guest has written one.
+while kill -0 "$qpid" 2>/dev/null; do
+    sleep 2
+    if [ -f "$SHARE/heartbeat" ] && [ $(( $(date +%s) - $(stat -c %Y "$SHARE/heartbeat") )) -gt "$FREEZE" ]; then
+        echo "no heartbeat for ${FREEZE}s, last at guest uptime $(cat "$SHARE/heartbeat")s" > "$SHARE/froze"
+        kill -TERM "$qpid" 2>/dev/null
+        break
+    fi
+done
+wait "$qpid"
 qrc=$?
 set -e
 end=$(date +%s%N)
@@ -106,6 +120,11 @@ say "guest wall time: $((wall / 1000)).$(printf %03d $((wall % 1000))) s (qemu r
 [ "$KEEP" = 1 ] && say "share kept: $SHARE"
 if [ -f "$SHARE/rc" ]; then
     exit "$(cat "$SHARE/rc")"
+fi
+if [ -f "$SHARE/froze" ]; then
+    echo "[boot] FROZE: the guest stopped ($(cat "$SHARE/froze")); it was waiting for: $(cat "$SHARE/waiting" 2>/dev/null || echo '?')" >&2
+    [ -f "$SHARE/console.log" ] && { echo "[boot] console tail:" >&2; tail -30 "$SHARE/console.log" >&2; }
+    exit 126
 fi
 if [ "$qrc" = 124 ]; then
     echo "[boot] TIMEOUT: the guest did not finish within ${TIMEOUT}s; it was waiting for: $(cat "$SHARE/waiting" 2>/dev/null || echo '?')" >&2
