@@ -30,7 +30,8 @@
 # 7. prints every check, the timings, and last a line "N passed, N failed"; exits 1 on any failure
 #    (a guest timeout is a failure that says what the guest was waiting for), 2 on a setup problem.
 #
-# Environment: LAB_DIR (default /tmp/prhelper-e2e: kernel, initramfs, assembly snapshot),
+# Environment: E2E_LIBVIRT_ROUNDS (boot 5's rounds, default "qemu-pr-helper prhelper-jvm prhelper-vm"),
+#   LAB_DIR (default /tmp/prhelper-e2e: kernel, initramfs, assembly snapshot),
 #   PRHELPER_ASSEMBLY (default karaf-assembly/target/assembly), E2E_OUT (default e2e/target),
 #   E2E_SUITE_TIMEOUT (default 1200 s), E2E_MULTIPATH_TIMEOUT and E2E_NESTED_TIMEOUT (default 1500 s),
 #   E2E_SAN_TIMEOUT (default 900 s), E2E_LIBVIRT_TIMEOUT (default 1800 s): whole-guest limits.
@@ -114,6 +115,8 @@ export E2E_CONSOLE_ASSEMBLY=$LAB_DIR/assembly-console E2E_CONSOLE_KEY=$LAB_DIR/c
 export E2E_PRBENCH=$LAB_DIR/prbench E2E_SGIO_DIRECT=$LAB_DIR/sgio-direct
 # boot 4 (guest/san.sh): the SAN benchmark's CI form
 export SAN_SECONDS=2 SAN_DELAYS=2 SAN_SLOW_MS=0
+# boot 5 (guest/libvirt.sh): which rounds (pr_helper programs); all by default
+export E2E_LIBVIRT_ROUNDS="${E2E_LIBVIRT_ROUNDS:-qemu-pr-helper prhelper-jvm prhelper-vm}"
 exec bash "\$E2E_HOME/guest/$script"
 EOF
     say "$name: booting the guest for guest/$script (limit ${timeout}s)"
