@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
+import org.newsclub.net.unix.ConnectionRefusedSocketException;
+
 /**
  * A server process under test that listens on a Unix socket: started, ready once its socket path
  * exists, and always ended by {@link #close()} (SIGTERM, then SIGKILL), so no test leaves one behind.
@@ -103,14 +105,32 @@ final class Daemon implements AutoCloseable {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         Daemon daemon = start(name, command, env, socket, scratch);
         try {
-            int left = (int) Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
-            PrClient.connect(socket, left).close();
-        } catch (IOException e) {
+            // Refused: bound but not listening yet (a server that binds, then listens); try again.
+            if (Poll.until(START_TIMEOUT, () -> !daemon.isAlive() || handshake(socket, deadline))
+                    && daemon.isAlive()) {
+                return daemon;
+            }
             daemon.close();
-            fail(name + " (" + String.join(" ", command) + ") did not answer a handshake on " + socket + ": " + e
+            fail(name + " (" + String.join(" ", command) + ") did not answer a handshake on " + socket
                     + "\n" + daemon.logTail());
+        } catch (UncheckedIOException e) {
+            daemon.close();
+            fail(name + " (" + String.join(" ", command) + ") did not answer a handshake on " + socket + ": "
+                    + e.getCause() + "\n" + daemon.logTail());
         }
         return daemon;
+    }
+
+    /** One handshake, waiting for the server's flags until {@code deadline}; false if refused. */
+    private static boolean handshake(Path socket, long deadline) {
+        try {
+            PrClient.connect(socket, (int) Math.max(1, (deadline - System.nanoTime()) / 1_000_000)).close();
+            return true;
+        } catch (ConnectionRefusedSocketException e) {
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Starts {@code builder} with its output to a new log file; returns at once. */
