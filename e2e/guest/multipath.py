@@ -199,16 +199,32 @@ def map_paths():
     return sorted(os.listdir(f"/sys/block/{os.path.basename(os.path.realpath(MAP))}/slaves"))
 
 
-def preempt():
-    """A successful PREEMPT through the map. Path 1 is taken out of the map and plays another cluster
-    node: its key holds the reservation until our map's key preempts it."""
+def path1_out(name):
+    """Takes path 1 out of the map (it then plays another host); returns its device name."""
     dev1 = os.path.basename(os.path.realpath(P1))
     settle()
     subprocess.run(["multipathd", "del", "path", dev1], capture_output=True)
     deadline = time.monotonic() + 30
     while dev1 in map_paths() and time.monotonic() < deadline:
         time.sleep(0.5)
-    record(dev1 not in map_paths(), f"PREEMPT setup: path 1 ({dev1}) out of the map", f"slaves {map_paths()}")
+    record(dev1 not in map_paths(), f"{name}: path 1 ({dev1}) out of the map", f"slaves {map_paths()}")
+    return dev1
+
+
+def path1_back(name, dev1):
+    """Puts path 1 back into the map; multipathd must register the map's key on it."""
+    subprocess.run(["multipathd", "add", "path", dev1], capture_output=True)
+    waiting("multipathd to add path 1 back and register the map's key on it (up to 90s)")
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and not (dev1 in map_paths() and keys_on(P1) == [KEY, KEY]):
+        time.sleep(2)
+    record(dev1 in map_paths() and keys_on(P1) == [KEY, KEY], name, f"slaves {map_paths()}, keys {keys_on(P1)}")
+
+
+def preempt():
+    """A successful PREEMPT through the map. Path 1 is taken out of the map and plays another cluster
+    node: its key holds the reservation until our map's key preempts it."""
+    dev1 = path1_out("PREEMPT setup")
     try:
         expect("PREEMPT setup: the other node (path 1) registers", ref(P1, *out(REGISTER, sakey=OTHER)), GOOD)
         expect("PREEMPT setup: the other node reserves (type 1)", ref(P1, *out(RESERVE, 1, OTHER)), GOOD)
@@ -225,14 +241,7 @@ def preempt():
         mp = subprocess.run(["mpathpersist", "--in", "-r", MAP], capture_output=True, text=True).stdout
         record(f"{KEY:x}" in mp.lower(), "mpathpersist --in -r on the map shows our key after PREEMPT", mp.strip())
     finally:
-        subprocess.run(["multipathd", "add", "path", dev1], capture_output=True)
-    waiting("multipathd to add path 1 back and register the map's key on it (up to 90s)")
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and not (dev1 in map_paths() and keys_on(P1) == [KEY, KEY]):
-        time.sleep(2)
-    record(dev1 in map_paths() and keys_on(P1) == [KEY, KEY],
-           "path 1 back in the map: multipathd registered the map's key on it",
-           f"slaves {map_paths()}, keys {keys_on(P1)}")
+        path1_back("path 1 back in the map: multipathd registered the map's key on it", dev1)
     settle()
     expect("RELEASE after PREEMPT through the map", ours(*out(RELEASE, 1, KEY)), GOOD)
     expect("CLEAR after PREEMPT through the map", ours(*out(CLEAR, key=KEY)), GOOD)
@@ -272,14 +281,7 @@ def migrate_pr():
     reservation) and the migration fails (the other host takes it back). Type 5: the guest comes here
     to stay, and path 1 goes back into the map: multipathd must register the key on it and leave the
     reservation where the sequence put it."""
-    dev1 = os.path.basename(os.path.realpath(P1))
-    settle()
-    subprocess.run(["multipathd", "del", "path", dev1], capture_output=True)
-    deadline = time.monotonic() + 30
-    while dev1 in map_paths() and time.monotonic() < deadline:
-        time.sleep(0.5)
-    record(dev1 not in map_paths(), f"migrate-pr setup: path 1 ({dev1}) out of the map, the other host",
-           f"slaves {map_paths()}")
+    dev1 = path1_out("migrate-pr setup (path 1 is the other host)")
     tid0 = tid1 = None
     try:
         for t in (1, 3, 5):
@@ -303,14 +305,8 @@ def migrate_pr():
             settle()
             expect(f"migrate-pr type {t}: CLEAR from the other host", ref(P1, *out(CLEAR, key=KEY)), GOOD)
     finally:
-        subprocess.run(["multipathd", "add", "path", dev1], capture_output=True)
-    waiting("multipathd to add path 1 back and register the map's key on it (up to 90s)")
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and not (dev1 in map_paths() and keys_on(P1) == [KEY, KEY]):
-        time.sleep(2)
-    record(dev1 in map_paths() and keys_on(P1) == [KEY, KEY],
-           "migrate-pr: path 1 back in the map, multipathd registered the key on it (every path of the map)",
-           f"slaves {map_paths()}, keys {keys_on(P1)}")
+        path1_back("migrate-pr: path 1 back in the map, multipathd registered the key on it (every path of the map)",
+                   dev1)
     record(holder_of(P1) == (tid0, 5),
            "migrate-pr: multipathd left the reservation where the sequence put it (path 0's nexus, type 5)",
            f"full status {full_status(P1)}")
