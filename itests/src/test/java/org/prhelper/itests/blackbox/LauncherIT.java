@@ -20,6 +20,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.Test;
+import org.newsclub.net.unix.AFUNIXSocket;
+import org.newsclub.net.unix.AFUNIXSocketAddress;
 
 /** bin/qemu-pr-helper as a process: its options, pid handling and signals, next to the reference's. */
 public class LauncherIT {
@@ -199,6 +201,46 @@ public class LauncherIT {
             }
         }
         return listening;
+    }
+
+    /**
+     * The socket listens before the JVM exists, so that a client connecting meanwhile waits in the
+     * backlog instead of being refused (QEMU gives up after 5 attempts 1 s apart; libvirt starts the
+     * new helper only after the first). Shown with a stand-in JVM that never serves: the path exists
+     * and takes a connection, on descriptor 3 of the process the launcher became.
+     */
+    @Test
+    public void theSocketListensBeforeTheJvmStarts() throws Exception {
+        Path jdk = Files.createTempDirectory("prh-fake-jdk-");
+        Path java = Files.createDirectories(jdk.resolve("bin")).resolve("java");
+        Files.writeString(java, "#!/bin/sh\nexec sleep 60\n");
+        assertTrue(java.toFile().setExecutable(true));
+        Path data = Files.createTempDirectory("prh-data-");
+        Path socket = Daemon.socketPath("early");
+        try (Daemon d = Daemon.start("ours-early", List.of(Programs.ourLauncher().toString(), "-k", socket.toString()),
+                Map.of("PRHELPER_DATA", data.toString(), "JAVA_HOME", jdk.toString()), socket, data);
+                AFUNIXSocket client = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(socket))) {
+            assertTrue("connected", client.isConnected());
+            Path fd3 = Path.of("/proc", String.valueOf(d.pid()), "fd", "3");
+            assertTrue("descriptor 3 is a socket: " + Files.readSymbolicLink(fd3),
+                    Files.readSymbolicLink(fd3).toString().startsWith("socket:["));
+            Path exe = Path.of("/proc", String.valueOf(d.pid()), "exe");
+            assertTrue("the launcher went on to exec the stand-in JVM", Poll.until(Duration.ofSeconds(30),
+                    () -> exeIs(exe, "/sleep")));
+        } finally {
+            Files.deleteIfExists(socket);
+            Files.deleteIfExists(java);
+            Files.deleteIfExists(java.getParent());
+            Files.deleteIfExists(jdk);
+        }
+    }
+
+    private static boolean exeIs(Path exe, String suffix) {
+        try {
+            return Files.readSymbolicLink(exe).toString().endsWith(suffix);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     @Test
