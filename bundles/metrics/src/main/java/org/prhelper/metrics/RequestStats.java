@@ -44,15 +44,19 @@ import org.slf4j.LoggerFactory;
  * their first request, and {@code org.prhelper:type=Health}.
  */
 // Immediate: a delayed component would lose its counters whenever the shell let go of it.
-// The socket directory is looked up when health is asked for, not bound: the sockets it lists send
-// their records here, so binding it closes a cycle (sockets -> this -> directory -> sockets) that SCR
-// reports as an error when all of them start at once, as after a refresh.
-@Component(service = {AuditSink.class, RequestStatistics.class}, immediate = true,
-        reference = @Reference(name = RequestStats.SOCKETS, service = SocketDirectory.class,
-                cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC))
+// The socket directory and the warnings are looked up when health is asked for, not bound: the
+// sockets send their records here and the directory is itself an AgentWarnings, so binding either
+// closes a cycle (this -> directory -> handed sockets -> this) that SCR reports as an error when all
+// of them start at once, as when a KAR or a refresh starts every bundle together.
+@Component(service = {AuditSink.class, RequestStatistics.class}, immediate = true, reference = {
+        @Reference(name = RequestStats.SOCKETS, service = SocketDirectory.class,
+                cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC),
+        @Reference(name = RequestStats.WARNINGS, service = AgentWarnings.class,
+                cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)})
 public final class RequestStats implements AuditSink, RequestStatistics, HealthMBean {
     static final String DOMAIN = "org.prhelper";
     static final String SOCKETS = "sockets";
+    static final String WARNINGS = "warnings";
     private static final Logger LOG = LoggerFactory.getLogger(RequestStats.class);
 
     private volatile Supplier<SocketDirectory> sockets = () -> null;
@@ -61,9 +65,7 @@ public final class RequestStats implements AuditSink, RequestStatistics, HealthM
             policyOption = ReferencePolicyOption.GREEDY, fieldOption = FieldOption.UPDATE)
     private final List<PrBackend> backends = new CopyOnWriteArrayList<>();
 
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY, fieldOption = FieldOption.UPDATE)
-    final List<AgentWarnings> warnings = new CopyOnWriteArrayList<>();
+    volatile Supplier<Object[]> warnings = () -> null;
 
     private final Map<Scope, Map<String, Counters>> counters = Map.of(Scope.SOCKET, new ConcurrentHashMap<>(),
             Scope.BACKEND, new ConcurrentHashMap<>(), Scope.COMMAND, new ConcurrentHashMap<>());
@@ -75,6 +77,7 @@ public final class RequestStats implements AuditSink, RequestStatistics, HealthM
     @Activate
     void activate(ComponentContext context) {
         sockets = () -> context.locateService(SOCKETS);
+        warnings = () -> context.locateServices(WARNINGS);
         start();
     }
 
@@ -182,8 +185,9 @@ public final class RequestStats implements AuditSink, RequestStatistics, HealthM
     @Override
     public String[] getWarnings() {
         List<String> all = new ArrayList<>();
-        for (AgentWarnings w : warnings) {
-            all.addAll(w.warnings());
+        Object[] providers = warnings.get();
+        for (Object w : providers == null ? new Object[0] : providers) {
+            all.addAll(((AgentWarnings) w).warnings());
         }
         return all.toArray(String[]::new);
     }

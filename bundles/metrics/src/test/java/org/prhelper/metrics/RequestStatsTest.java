@@ -14,6 +14,7 @@ import javax.management.ObjectName;
 
 import org.junit.After;
 import org.junit.Test;
+import org.prhelper.api.AgentWarnings;
 import org.prhelper.api.AuditRecord;
 import org.prhelper.api.DeviceIdentity;
 import org.prhelper.api.PeerIdentity;
@@ -79,9 +80,10 @@ public class RequestStatsTest {
         ObjectName health = RequestStats.name("Health", null);
         assertEquals(List.of(), List.of((String[]) server.getAttribute(health, "Warnings")));
         List<String> reasons = stats.reasons();
-        stats.warnings.add(() -> List.of("map a has no reservation_key", "map b has no reservation_key"));
-        stats.warnings.add(List::of);
-        stats.warnings.add(() -> List.of("another"));
+        AgentWarnings maps = () -> List.of("map a has no reservation_key", "map b has no reservation_key");
+        AgentWarnings none = List::of;
+        AgentWarnings other = () -> List.of("another");
+        stats.warnings = () -> new Object[] {maps, none, other};
         assertEquals(List.of("map a has no reservation_key", "map b has no reservation_key", "another"),
                 List.of((String[]) server.getAttribute(health, "Warnings")));
         assertEquals(reasons, stats.reasons());
