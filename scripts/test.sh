@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs every test of the project: unit tests, Pax Exam tests in Karaf, the black-box tests that
-# compare the built agent with Debian's qemu-pr-helper and connect QEMU to it, and the end-to-end
+# compare the built agent with Debian's qemu-pr-helper and connect QEMU to it, the Debian package
+# installed, upgraded and purged on a fresh Debian root (packaging/deb/test.sh), and the end-to-end
 # suite on real SCSI disks in a QEMU guest (e2e/run.sh). Installs the Debian packages those need
 # when they are missing (as root, or through sudo). Arguments go to Maven.
 set -eu
@@ -15,6 +16,9 @@ command -v gcc >/dev/null 2>&1 || need="$need gcc"
 [ -e /usr/include/mpath_persist.h ] || need="$need multipath-tools"
 # systemd-socket-activate: SocketActivationIT starts the agent the way a systemd socket unit does.
 command -v systemd-socket-activate >/dev/null 2>&1 || need="$need systemd"
+# The Debian package's test: a fresh Debian root, and Debian's package checker.
+command -v debootstrap >/dev/null 2>&1 || need="$need debootstrap"
+command -v lintian >/dev/null 2>&1 || need="$need lintian"
 if [ -n "$need" ]; then
     echo "Installing missing packages:$need"
     if [ "$(id -u)" -eq 0 ]; then sudo=; else sudo=sudo; fi
@@ -23,4 +27,5 @@ if [ -n "$need" ]; then
 fi
 
 mvn -B install "$@"
+./packaging/deb/test.sh "$@"
 exec ./e2e/run.sh
