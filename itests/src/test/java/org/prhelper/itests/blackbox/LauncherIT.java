@@ -99,8 +99,18 @@ public class LauncherIT {
         assertTrue(help.stdout, help.stdout.startsWith("Usage: qemu-pr-helper [OPTIONS]"));
         Run version = run(Programs.ourLauncher(), "-V");
         assertEquals(0, version.status);
-        assertTrue(version.stdout, version.stdout.startsWith("qemu-pr-helper (prhelper) "
-                + System.getProperty("prhelper.version")));
+        assertEquals(version.stdout, "qemu-pr-helper (prhelper) " + release(),
+                version.stdout.lines().findFirst().orElse(""));
+    }
+
+    /** "VERSION (commit C)" as the build recorded them: C is the checkout's commit (12 hex digits). */
+    static String release() throws IOException {
+        Path file = Programs.ourLauncher().getParent().resolveSibling("lib/prhelper.release");
+        String text = Files.readString(file);
+        Matcher m = Pattern.compile("version=(.+)\ncommit=([0-9a-f]{12}(-dirty)?)\n").matcher(text);
+        assertTrue(file + " says: " + text, m.matches());
+        assertEquals(System.getProperty("prhelper.version"), m.group(1));
+        return m.group(1) + " (commit " + m.group(2) + ")";
     }
 
     /**

@@ -296,7 +296,7 @@ public class VmHelperIT {
         }
         LauncherIT.Run version = LauncherIT.run(Programs.prhelperVm(), "-V");
         assertEquals(0, version.status());
-        assertEquals("prhelper-vm (prhelper) " + System.getProperty("prhelper.version"), version.stdout().trim());
+        assertEquals("prhelper-vm (prhelper) " + LauncherIT.release(), version.stdout().trim());
         LauncherIT.Run help = LauncherIT.run(Programs.prhelperVm(), "--help");
         assertTrue(help.stdout(), help.stdout().startsWith("Usage: prhelper-vm [OPTIONS]"));
     }
