@@ -26,7 +26,7 @@ import org.junit.rules.TemporaryFolder;
  * Apache Karaf's own distribution, unchanged but for its Maven settings (no remote repository, an
  * empty local one) and its ports. Copied into deploy/ while Karaf runs, the KAR installs and starts
  * the agent, whose socket answers as qemu-pr-helper's does; deleted, it uninstalls the agent, which
- * removes its socket.
+ * removes its socket; copied in again (the upgrade procedure), the agent serves again.
  */
 public class KarIT {
     private static final Duration KARAF_TIMEOUT = Duration.ofSeconds(120);
@@ -45,21 +45,26 @@ public class KarIT {
         Process karaf = start(home);
         try {
             Path socket = home.resolve("data/qemu-pr-helper.sock");
-            Path deployed = Files.copy(kar, home.resolve("deploy").resolve(kar.getFileName()));
-            if (!Poll.until(KARAF_TIMEOUT, () -> Files.exists(socket) || !karaf.isAlive())) {
-                fail("no socket " + socket + " within " + KARAF_TIMEOUT + "\n" + logTail(home));
+            Path deployed = home.resolve("deploy").resolve(kar.getFileName());
+            // The install, then the upgrade as docs/deploy.md gives it: the old KAR deleted, the new one
+            // copied in once the old one is gone (one build makes one KAR: here the same one again).
+            for (String step : List.of("installed", "upgraded")) {
+                Files.copy(kar, deployed);
+                if (!Poll.until(KARAF_TIMEOUT, () -> Files.exists(socket) || !karaf.isAlive())) {
+                    fail(step + ": no socket " + socket + " within " + KARAF_TIMEOUT + "\n" + logTail(home));
+                }
+                assertTrue("Karaf exited\n" + logTail(home), karaf.isAlive());
+                try (PrClient client = PrClient.connect(socket);
+                        RandomAccessFile devNull = new RandomAccessFile("/dev/null", "rw")) {
+                    Reply reply = client.request(devNull.getFD(), PrClient.prIn(READ_KEYS, 8192), new byte[0]);
+                    // SG_IO on /dev/null fails: qemu-pr-helper's answer, ABORTED COMMAND.
+                    assertEquals(step + ": " + reply.summary(), STATUS_CHECK_CONDITION, reply.status());
+                    assertEquals(step + ": " + reply.summary(), ABORTED_COMMAND, reply.senseKey());
+                }
+                Files.delete(deployed);
+                assertTrue(step + ": the socket is still there " + KARAF_TIMEOUT + " after the KAR was deleted\n"
+                        + logTail(home), Poll.until(KARAF_TIMEOUT, () -> !Files.exists(socket)));
             }
-            assertTrue("Karaf exited\n" + logTail(home), karaf.isAlive());
-            try (PrClient client = PrClient.connect(socket);
-                    RandomAccessFile devNull = new RandomAccessFile("/dev/null", "rw")) {
-                Reply reply = client.request(devNull.getFD(), PrClient.prIn(READ_KEYS, 8192), new byte[0]);
-                // SG_IO on /dev/null fails: qemu-pr-helper's answer, ABORTED COMMAND.
-                assertEquals(reply.summary(), STATUS_CHECK_CONDITION, reply.status());
-                assertEquals(reply.summary(), ABORTED_COMMAND, reply.senseKey());
-            }
-            Files.delete(deployed);
-            assertTrue("the socket is still there " + KARAF_TIMEOUT + " after the KAR was deleted\n" + logTail(home),
-                    Poll.until(KARAF_TIMEOUT, () -> !Files.exists(socket)));
             List<String> log = Files.readAllLines(home.resolve("data/log/karaf.log"));
             List<String> errors = log.stream().filter(line -> line.contains("| ERROR |")).toList();
             if (!errors.isEmpty()) {
