@@ -14,9 +14,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 HERE=packaging/deb
-WORK=${DEB_TEST_DIR:-/tmp/prhelper-deb-test}
-MIRROR=${DEB_MIRROR:-http://deb.debian.org/debian}
-SUITE=${DEB_SUITE:-bookworm}
+# A folder of its own: two runs at once (a CI clone and a working copy) must not share one.
+WORK=${DEB_TEST_DIR:-$(mktemp -d /tmp/prhelper-deb-test.XXXXXX)}
 ROOT=$WORK/root
 RESULTS=$HERE/target/test-results.txt
 SOCKET=/run/qemu-pr-helper.sock
@@ -64,14 +63,9 @@ lintian "$OLD" >"$WORK/lintian.txt" 2>&1 || true
 check "lintian: no errors ($(grep -c '^W:' "$WORK/lintian.txt" || true) warnings: $(sed -n 's/^W: prhelper: \([^ ]*\).*/\1/p' "$WORK/lintian.txt" | sort -u | tr '\n' ' '))" \
     sh -c "! grep -q '^E:' '$WORK/lintian.txt'"
 
-say "debootstrap --variant=minbase $SUITE from $MIRROR"
+say "debootstrap --variant=minbase ${DEB_SUITE:-bookworm} from ${DEB_MIRROR:-http://deb.debian.org/debian}"
 start=$(date +%s)
-debootstrap --variant=minbase "$SUITE" "$ROOT" "$MIRROR" >"$WORK/debootstrap.log" 2>&1 \
-    || { tail -20 "$WORK/debootstrap.log" >&2; exit 2; }
-# As in any chroot: maintainer scripts start no daemon (there is no init here to own it).
-printf '#!/bin/sh\nexit 101\n' >"$ROOT/usr/sbin/policy-rc.d"
-chmod 755 "$ROOT/usr/sbin/policy-rc.d"
-in_root apt-get update -q >"$WORK/apt.log" 2>&1
+packaging/debian-root.sh "$ROOT" "$WORK/debootstrap.log"
 say "fresh root in $(($(date +%s) - start)) s"
 
 # The dependencies first, as declared (and only those), so that purge can be compared with this.
@@ -92,18 +86,7 @@ check "prhelper.socket and prhelper.service enabled (deb-systemd-helper)" \
     -L "$ROOT/etc/systemd/system/multi-user.target.wants/prhelper.service"
 
 # The reference's answer to READ KEYS with a descriptor of /dev/null (SG_IO fails: ABORTED COMMAND).
-request() {   # request SOCKET: the reply's bytes in hex
-    python3 - "$1" <<'EOF'
-import os, sys
-sys.path.insert(0, "e2e/guest")
-import prwire
-c = prwire.Connection(sys.argv[1], 120)
-fd = os.open("/dev/null", os.O_RDWR)
-r = c.request(fd, prwire.cdb_in(prwire.READ_KEYS, 8192))
-key, asc, ascq = r.sense_triple() or (0, 0, 0)
-print(f"{r.status} {key:02x}/{asc:02x}/{ascq:02x} {r.sense.hex()} {r.data.hex()}")
-EOF
-}
+request() { packaging/read-keys.py "$1"; }
 qemu-pr-helper -k "$WORK/reference.sock" >"$WORK/reference.log" 2>&1 &
 ref=$!
 for _ in $(seq 100); do [ -S "$WORK/reference.sock" ] && break; sleep 0.1; done
@@ -168,7 +151,7 @@ check "its log is /var/log/prhelper/karaf.log, with no ERROR line" sh -c \
     "[ -s '$ROOT/var/log/prhelper/karaf.log' ] && [ -z \"\$(grep '| ERROR |' '$ROOT/var/log/prhelper/karaf.log')\" ]"
 check "its log lines also go to standard error (the journal, under systemd)" \
     grep -q "Serving pr-helper protocol on $SOCKET" "$WORK/first.log"
-[ "$failed" -eq 0 ] || { errors_in_log; tail -30 "$WORK/first.log"; } >>"$WORK/check.log"
+[ "$failed" -eq 0 ] || { errors_in_log; tail -30 "$WORK/first.log" || true; } >>"$WORK/check.log"
 
 # A newer build of the same sources, as the normal build makes it (its version has a later stamp).
 sleep 1
@@ -208,4 +191,5 @@ check "purged: the root is as before the install ($(grep -c '^[<>]' "$WORK/left.
 check "dpkg no longer knows prhelper" sh -c "! chroot '$ROOT' dpkg-query -W prhelper"
 
 say "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+[ "$failed" -eq 0 ] || { say "kept for a look: $WORK"; exit 1; }
+rm -rf "$WORK"   # the root and the packages: about 700 MB
