@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs every test of the project: unit tests, Pax Exam tests in Karaf, the black-box tests that
 # compare the built agent with Debian's qemu-pr-helper and connect QEMU to it, the Debian package
-# installed, upgraded and purged on a fresh Debian root (packaging/deb/test.sh), and the end-to-end
+# installed, upgraded and purged on a fresh Debian root (packaging/deb/test.sh), the container image
+# built and run with podman (packaging/container), and the end-to-end
 # suite on real SCSI disks in a QEMU guest (e2e/run.sh). Installs the Debian packages those need
 # when they are missing (as root, or through sudo). Arguments go to Maven.
 set -eu
@@ -19,6 +20,9 @@ command -v systemd-socket-activate >/dev/null 2>&1 || need="$need systemd"
 # The Debian package's test: a fresh Debian root, and Debian's package checker.
 command -v debootstrap >/dev/null 2>&1 || need="$need debootstrap"
 command -v lintian >/dev/null 2>&1 || need="$need lintian"
+# The container image's build and test: Debian's podman, with runc (crun refuses some hosts' cgroups).
+command -v podman >/dev/null 2>&1 || need="$need podman"
+command -v runc >/dev/null 2>&1 || need="$need runc"
 if [ -n "$need" ]; then
     echo "Installing missing packages:$need"
     if [ "$(id -u)" -eq 0 ]; then sudo=; else sudo=sudo; fi
@@ -28,4 +32,6 @@ fi
 
 mvn -B install "$@"
 ./packaging/deb/test.sh "$@"
+./packaging/container/build.sh
+./packaging/container/test.sh
 exec ./e2e/run.sh
