@@ -171,7 +171,8 @@ def main():
     c3 = checks(os.path.join(a.out, "boot3", "checks.txt"))
     c4 = checks(os.path.join(a.out, "boot4", "checks.txt"))
     c5 = checks(os.path.join(a.out, "boot5", "checks.txt"))
-    all_checks = host_checks + c1 + c2 + c3 + c4 + c5
+    c6 = checks(os.path.join(a.out, "boot6", "checks.txt"))
+    all_checks = host_checks + c1 + c2 + c3 + c4 + c5 + c6
     n_fail = sum(1 for c in all_checks if c[0] == "FAIL")
     n_xfail = sum(1 for c in all_checks if c[0] == "XFAIL")
     n_pass = sum(1 for c in all_checks if c[0] in ("PASS", "XPASS"))
@@ -231,7 +232,7 @@ def main():
     w(f"| tools | sg3-utils {cell(v1.get('sg3_utils', '?'))}, {cell(v1.get('python', '?'))} |")
     w(f"| wall time | boot 1 (suite) {secs('boot1')}, boot 3 (multipath) {secs('boot3')}, "
       f"boot 2 (nested QEMU) {secs('boot2')}, boot 4 (SAN benchmark) {secs('boot4')}, "
-      f"boot 5 (libvirt) {secs('boot5')}, "
+      f"boot 5 (libvirt) {secs('boot5')}, boot 6 (container image) {secs('boot6')}, "
       f"whole `e2e/run.sh` {read(os.path.join(a.out, 'total-seconds')).strip() or '?'} s |")
     w("")
 
@@ -461,6 +462,25 @@ def main():
     if not c5:
         w("| libvirt boot | not run (it runs with `e2e/run.sh --libvirt` or `--only boot5`; the last such run: "
           "[e2e-results-libvirt.md](e2e-results-libvirt.md)) |")
+    w("")
+
+    # ---------------------------------------------------------------- the container image (boot 6)
+    w("## The pr-helper container image (boot 6)")
+    w("")
+    w("The image of `packaging/container/build.sh`, loaded by Debian's podman in the lab guest and run "
+      "as KubeVirt's virt-handler runs its pr-helper container (privileged, the guest's `/dev`, a "
+      "folder mounted at `/var/run/kubevirt/daemons/pr`). Boot 1's byte-for-byte suite runs against "
+      "its socket, Debian's qemu-pr-helper on the other LUN; the suite's steps are counted here, "
+      "the failing ones listed. See [deploy.md](deploy.md#kubevirt-the-pr-helper-container-image).")
+    w("")
+    steps6 = [c for c in c6 if c[1].startswith("step ")]
+    check_table(w, [c for c in c6 if not c[1].startswith("step ")] + [c for c in steps6 if c[0] == "FAIL"])
+    if steps6:
+        w(f"| the suite's steps through the container | {sum(1 for c in steps6 if c[0] in ('PASS', 'XPASS'))} "
+          f"passed, {sum(1 for c in steps6 if c[0] == 'FAIL')} failed, "
+          f"{sum(1 for c in steps6 if c[0] == 'XFAIL')} known bugs |")
+    if not c6:
+        w("| container boot | not run (it needs `packaging/container/build.sh`'s image) |")
     w("")
     with open(a.md, "w") as f:
         f.write("\n".join(L))

@@ -4,8 +4,8 @@
 #   e2e/run.sh            four guest boots: the byte-compare suite, multipath, the nested-QEMU test,
 #                         the SAN benchmark (CI form)
 #   e2e/run.sh --libvirt  also boot 5, libvirt's managed helper (not in CI yet: see e2e/README.md)
-#   e2e/run.sh --quick    skips the nested-QEMU boot and the SAN benchmark (boot 4)
-#   e2e/run.sh --only boot3   runs one boot (boot1 ... boot5), for work on its checks
+#   e2e/run.sh --quick    skips the nested-QEMU boot, the SAN benchmark (boot 4) and the image (boot 6)
+#   e2e/run.sh --only boot3   runs one boot (boot1 ... boot6), for work on its checks
 #
 # 1. installs the Debian packages the lab needs (apt-get, as root or through sudo) and builds the lab's
 #    initramfs archives (e2e/lab/build.sh);
@@ -26,6 +26,9 @@
 #    boot 5 (e2e/guest/libvirt.sh, with --libvirt or --only boot5): libvirtd runs nested VMs with managed
 #    reservations, once per pr_helper (Debian's qemu-pr-helper, our bin/qemu-pr-helper, our
 #    bin/prhelper-vm): start, hot-plug, a killed helper, a libvirtd restart, destroy;
+#    boot 6 (e2e/guest/container.sh, skipped by --quick): the container image of
+#    packaging/container/build.sh run by podman in the guest as KubeVirt runs it, boot 1's suite
+#    against it (without the image, boot 6 is skipped; under CI=true that is a failure);
 # 6. writes e2e/target/e2e-results.md (and, on a full run, docs/e2e-results.md) from the results;
 # 7. prints every check, the timings, and last a line "N passed, N failed"; exits 1 on any failure
 #    (a guest timeout is a failure that says what the guest was waiting for), 2 on a setup problem.
@@ -34,7 +37,8 @@
 #   LAB_DIR (default /tmp/prhelper-e2e: kernel, initramfs, assembly snapshot),
 #   PRHELPER_ASSEMBLY (default karaf-assembly/target/assembly), E2E_OUT (default e2e/target),
 #   E2E_SUITE_TIMEOUT (default 1200 s), E2E_MULTIPATH_TIMEOUT and E2E_NESTED_TIMEOUT (default 1500 s),
-#   E2E_SAN_TIMEOUT (default 900 s), E2E_LIBVIRT_TIMEOUT (default 1800 s): whole-guest limits.
+#   E2E_SAN_TIMEOUT (default 900 s), E2E_LIBVIRT_TIMEOUT (default 1800 s), E2E_CONTAINER_TIMEOUT
+#   (default 1200 s): whole-guest limits.
 set -uo pipefail
 E2E=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$E2E")
@@ -46,6 +50,7 @@ NESTED_TIMEOUT=${E2E_NESTED_TIMEOUT:-1500}
 MULTIPATH_TIMEOUT=${E2E_MULTIPATH_TIMEOUT:-1500}
 SAN_TIMEOUT=${E2E_SAN_TIMEOUT:-900}
 LIBVIRT_TIMEOUT=${E2E_LIBVIRT_TIMEOUT:-1800}
+CONTAINER_TIMEOUT=${E2E_CONTAINER_TIMEOUT:-1200}
 QUICK=0
 ONLY=
 LIBVIRT=0
@@ -55,7 +60,7 @@ while [ $# -gt 0 ]; do
         --quick) QUICK=1 ;;
         --libvirt) LIBVIRT=1 ;;
         --only) ONLY=${1:-}; shift
-                case $ONLY in boot[1-5]) QUICK=1 ;; *) echo "e2e/run.sh: --only boot1|boot2|boot3|boot4|boot5" >&2; exit 2 ;; esac ;;
+                case $ONLY in boot[1-6]) QUICK=1 ;; *) echo "e2e/run.sh: --only boot1|boot2|boot3|boot4|boot5|boot6" >&2; exit 2 ;; esac ;;
         -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "e2e/run.sh: unknown argument '$a' (try --help)" >&2; exit 2 ;;
     esac
@@ -93,11 +98,19 @@ grep -q 'prhelper/.*, ssh, bundle, prhelper-shell' "$LAB_DIR/assembly-console/et
     || setup_fail "cannot add the console features to featuresBoot"
 echo "lab=$(cut -d' ' -f2 "$LAB_DIR/console-key.pub"),_g_:admingroup" >> "$LAB_DIR/assembly-console/etc/keys.properties"
 
+# Boot 6's image, the newest packaging/container/build.sh made, copied as the assembly is.
+IMAGE_SRC=$(ls -t "$ROOT"/packaging/container/target/prhelper-image-*.tar 2>/dev/null | head -n 1)
+rm -f "$LAB_DIR/prhelper-image.tar"
+if [ -n "$IMAGE_SRC" ]; then
+    say "image snapshot of $IMAGE_SRC -> $LAB_DIR/prhelper-image.tar"
+    cp "$IMAGE_SRC" "$LAB_DIR/prhelper-image.tar" || setup_fail "copying the image failed"
+fi
+
 # The real-device benchmarks' clients (boot 1, guest/bench.sh; boot 4, guest/san.sh): the guest has no compiler.
 gcc -O2 -Wall -pthread -o "$LAB_DIR/prbench" "$ROOT/bench/prbench.c" || setup_fail "building bench/prbench.c failed"
 gcc -O2 -Wall -pthread -o "$LAB_DIR/sgio-direct" "$ROOT/bench/sgio-direct.c" || setup_fail "building bench/sgio-direct.c failed"
 
-rm -rf "$OUT"/boot[1-5] "$OUT/e2e-results.md"
+rm -rf "$OUT"/boot[1-6] "$OUT/e2e-results.md"
 mkdir -p "$OUT"
 : > "$HOST_CHECKS"
 host_pass() { printf 'PASS\t%s\n' "$1" >> "$HOST_CHECKS"; }
@@ -113,6 +126,7 @@ boot() {
 export E2E_HOME=$E2E E2E_ASSEMBLY=$LAB_DIR/assembly
 export E2E_CONSOLE_ASSEMBLY=$LAB_DIR/assembly-console E2E_CONSOLE_KEY=$LAB_DIR/console-key
 export E2E_PRBENCH=$LAB_DIR/prbench E2E_SGIO_DIRECT=$LAB_DIR/sgio-direct
+export E2E_IMAGE_ARCHIVE=$LAB_DIR/prhelper-image.tar
 # boot 4 (guest/san.sh): the SAN benchmark's CI form
 export SAN_SECONDS=2 SAN_DELAYS=2 SAN_SLOW_MS=0
 # boot 5 (guest/libvirt.sh): which rounds (pr_helper programs); all by default
@@ -160,6 +174,16 @@ fi
 if { [ "$QUICK" = 0 ] && [ "$LIBVIRT" = 1 ]; } || [ "$ONLY" = boot5 ]; then
     boot boot5 libvirt.sh "$LIBVIRT_TIMEOUT" -l 1 -M
 fi
+if [ "$QUICK" = 0 ] || [ "$ONLY" = boot6 ]; then
+    if [ -f "$LAB_DIR/prhelper-image.tar" ]; then
+        # podman's storage is in the guest's RAM.
+        boot boot6 container.sh "$CONTAINER_TIMEOUT" -m 3584
+    elif [ "${CI:-}" = true ]; then
+        host_fail "boot6: the container image was there to test" "no packaging/container/target/prhelper-image-*.tar (scripts/test.sh builds it)"
+    else
+        say "boot6 (container image) not run: no image; packaging/container/build.sh makes it"
+    fi
+fi
 
 # ------------------------------------------------------------------ report
 T_END=$(date +%s)
@@ -179,18 +203,19 @@ fi
 # ------------------------------------------------------------------ summary
 echo
 say "summary"
-for f in "$HOST_CHECKS" "$OUT"/boot1/checks.txt "$OUT"/boot3/checks.txt "$OUT"/boot2/checks.txt "$OUT"/boot4/checks.txt "$OUT"/boot5/checks.txt; do
+for f in "$HOST_CHECKS" "$OUT"/boot1/checks.txt "$OUT"/boot3/checks.txt "$OUT"/boot2/checks.txt "$OUT"/boot4/checks.txt "$OUT"/boot5/checks.txt "$OUT"/boot6/checks.txt; do
     [ -f "$f" ] || continue
     awk -F'\t' '{ if ($1 == "FAIL") printf "  FAIL  %s: %s\n", $2, $3;
                   else if ($1 == "XFAIL") printf "  XFAIL %s: %s\n", $2, $3;
                   else if ($1 == "XPASS") printf "  XPASS %s: %s\n", $2, $3;
                   else printf "  pass  %s\n", $2 }' "$f"
 done
-for b in boot1 boot3 boot2 boot4 boot5; do
+for b in boot1 boot3 boot2 boot4 boot5 boot6; do
     [ -f "$OUT/$b/boot-seconds" ] && say "$b: guest wall time $(cat "$OUT/$b/wall-ms" 2>/dev/null | awk '{printf "%.1f", $1/1000}') s (boot.sh $(cat "$OUT/$b/boot-seconds") s)"
 done
 [ "$QUICK" = 1 ] && [ "$ONLY" != boot2 ] && say "boot2 (nested QEMU) skipped: --quick"
 [ "$QUICK" = 1 ] && [ "$ONLY" != boot4 ] && say "boot4 (SAN benchmark) skipped: --quick"
+[ "$QUICK" = 1 ] && [ "$ONLY" != boot6 ] && say "boot6 (container image) skipped: --quick"
 [ "$LIBVIRT" = 0 ] && [ "$ONLY" != boot5 ] && say "boot5 (libvirt) not run: it runs with --libvirt or --only boot5"
 [ -s "$OUT/boot4/san-results.md" ] && say "boot4: SAN benchmark table in $OUT/boot4/san-results.md (and e2e-results.md)"
 say "whole run: $(( T_END - T_START )) s; results: $OUT (e2e-results.md, boot*/results.json, logs)"

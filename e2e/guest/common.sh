@@ -79,3 +79,35 @@ ssh_ready() {
     ssh -p 8101 -i "$E2E_CONSOLE_KEY" -o BatchMode=yes -o LogLevel=ERROR -o StrictHostKeyChecking=no \
         -o UserKnownHostsFile=/dev/null -o ConnectTimeout=10 lab@127.0.0.1 'pr:backends' >/dev/null 2>&1
 }
+
+# check_suite_lab: the lab suite.py needs (2 LUNs x 2 paths, a multipath map per LUN), checked; then
+# multipathd stopped (its path checker's TEST UNIT READYs would consume unit attentions at random
+# times, and the suite compares unit attentions too) and whatever it left pending consumed, so that
+# both LUNs start alike.
+check_suite_lab() {
+    local lab_ok=1 v d
+    say "devices:"; cat /share/devices.txt
+    wwid() { cat "/sys/block/${1#/dev/}/device/wwid" 2>/dev/null; }
+    for v in LAB_LUN0_PATH0 LAB_LUN0_PATH1 LAB_LUN1_PATH0 LAB_LUN1_PATH1; do
+        [ -b "${!v:-/nonexistent}" ] || { fail "lab: $v is a block device" "${!v:-unset}"; lab_ok=0; }
+    done
+    if [ "$lab_ok" = 1 ]; then
+        check "lab: LUN 0's two paths have one WWID ($(wwid "$LAB_LUN0_PATH0"))" \
+            test "$(wwid "$LAB_LUN0_PATH0")" = "$(wwid "$LAB_LUN0_PATH1")"
+        check "lab: LUN 1's two paths have one WWID ($(wwid "$LAB_LUN1_PATH0"))" \
+            test "$(wwid "$LAB_LUN1_PATH0")" = "$(wwid "$LAB_LUN1_PATH1")"
+        check "lab: the two LUNs have different WWIDs" \
+            test "$(wwid "$LAB_LUN0_PATH0")" != "$(wwid "$LAB_LUN1_PATH0")"
+    fi
+    check "lab: a dm-multipath map for LUN 0 (\$LAB_MPATH=${LAB_MPATH:-unset})" test -b "${LAB_MPATH:-/nonexistent}"
+    check "lab: a dm-multipath map for LUN 1 (\$LAB_LUN1_MPATH=${LAB_LUN1_MPATH:-unset})" test -b "${LAB_LUN1_MPATH:-/nonexistent}"
+    multipath -ll 2>&1
+    if pidof multipathd >/dev/null; then
+        multipathd shutdown >/dev/null 2>&1 || kill -TERM $(pidof multipathd)
+        wait_until 30 "multipathd to exit" sh -c '! pidof multipathd >/dev/null' \
+            || kill -KILL $(pidof multipathd) 2>/dev/null
+    fi
+    for d in $LAB_LUN0_PATH0 $LAB_LUN0_PATH1 $LAB_LUN1_PATH0 $LAB_LUN1_PATH1; do
+        for _ in 1 2 3 4 5; do sg_turs "$d" >/dev/null 2>&1 && break; done
+    done
+}

@@ -19,33 +19,7 @@ set -u
 REF_SOCK=/tmp/ref.sock OURS_SOCK=/tmp/ours.sock
 
 # ------------------------------------------------------------ the lab
-say "devices:"; cat /share/devices.txt
-wwid() { cat "/sys/block/${1#/dev/}/device/wwid" 2>/dev/null; }
-lab_ok=1
-for v in LAB_LUN0_PATH0 LAB_LUN0_PATH1 LAB_LUN1_PATH0 LAB_LUN1_PATH1; do
-    [ -b "${!v:-/nonexistent}" ] || { fail "lab: $v is a block device" "${!v:-unset}"; lab_ok=0; }
-done
-if [ "$lab_ok" = 1 ]; then
-    check "lab: LUN 0's two paths have one WWID ($(wwid "$LAB_LUN0_PATH0"))" \
-        test "$(wwid "$LAB_LUN0_PATH0")" = "$(wwid "$LAB_LUN0_PATH1")"
-    check "lab: LUN 1's two paths have one WWID ($(wwid "$LAB_LUN1_PATH0"))" \
-        test "$(wwid "$LAB_LUN1_PATH0")" = "$(wwid "$LAB_LUN1_PATH1")"
-    check "lab: the two LUNs have different WWIDs" \
-        test "$(wwid "$LAB_LUN0_PATH0")" != "$(wwid "$LAB_LUN1_PATH0")"
-fi
-check "lab: a dm-multipath map for LUN 0 (\$LAB_MPATH=${LAB_MPATH:-unset})" test -b "${LAB_MPATH:-/nonexistent}"
-check "lab: a dm-multipath map for LUN 1 (\$LAB_LUN1_MPATH=${LAB_LUN1_MPATH:-unset})" test -b "${LAB_LUN1_MPATH:-/nonexistent}"
-multipath -ll 2>&1
-if pidof multipathd >/dev/null; then
-    multipathd shutdown >/dev/null 2>&1 || kill -TERM $(pidof multipathd)
-    wait_until 30 "multipathd to exit" sh -c '! pidof multipathd >/dev/null' \
-        || kill -KILL $(pidof multipathd) 2>/dev/null
-fi
-# Whatever multipathd left pending: consume it so both LUNs start alike.
-for d in $LAB_LUN0_PATH0 $LAB_LUN0_PATH1 $LAB_LUN1_PATH0 $LAB_LUN1_PATH1; do
-    for _ in 1 2 3 4 5; do sg_turs "$d" >/dev/null 2>&1 && break; done
-done
-
+check_suite_lab
 # ------------------------------------------------------------ versions
 {
     echo "guest_kernel=$(uname -r)"
