@@ -100,7 +100,7 @@ qpid=$!
 while kill -0 "$qpid" 2>/dev/null; do
     sleep 2
     if [ -f "$SHARE/heartbeat" ] && [ $(( $(date +%s) - $(stat -c %Y "$SHARE/heartbeat") )) -gt "$FREEZE" ]; then
-        echo "no heartbeat for ${FREEZE}s, last at guest uptime $(cat "$SHARE/heartbeat")s" > "$SHARE/froze"
+        echo "no heartbeat for ${FREEZE}s, the last: $(cat "$SHARE/heartbeat")" > "$SHARE/froze"
         kill -TERM "$qpid" 2>/dev/null
         break
     fi

@@ -44,8 +44,12 @@ mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 labshare /share || {
 modprobe configfs 2>/dev/null; mount -t configfs configfs /sys/kernel/config
 ln -sf /proc/self/mounts /etc/mtab 2>/dev/null
 # A heartbeat for boot.sh's freeze watchdog: a guest whose kernel has stopped (seen with libvirtd in
-# boot 5: every vCPU busy, soft lockups, even `timeout` never fired) stops writing it.
-( while :; do cut -d' ' -f1 /proc/uptime > /share/heartbeat; sleep 10; done ) &
+# boot 5: every vCPU busy, soft lockups, even `timeout` never fired) stops writing it. With the
+# uptime go free memory and load, so that a freeze says what the guest looked like just before.
+( while :; do
+    echo "uptime $(cut -d' ' -f1 /proc/uptime) s, MemAvailable $(awk '/^MemAvailable:/ {print $2}' /proc/meminfo) kB, load $(cut -d' ' -f1-4 /proc/loadavg)" > /share/heartbeat
+    sleep 10
+done ) &
 hostname lab
 # The JVM (log4j) looks the host name up; the guest has no DNS.
 grep -q "[[:space:]]lab$" /etc/hosts 2>/dev/null || echo "127.0.1.1 lab" >> /etc/hosts
