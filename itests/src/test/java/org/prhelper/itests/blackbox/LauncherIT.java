@@ -272,8 +272,10 @@ public class LauncherIT {
         Path data = Files.createTempDirectory("prh-data-");
         Path socket = Daemon.socketPath("daemon");
         Path pidfile = data.resolve("agent.pid");
-        ProcessBuilder launcher = new ProcessBuilder(Programs.ourLauncher().toString(), "-d", "-k", socket.toString(),
-                "-f", pidfile.toString()).redirectErrorStream(true).redirectOutput(data.resolve("out").toFile());
+        // -v must reach the agent through -d's child, as every option a later pass keeps.
+        ProcessBuilder launcher = new ProcessBuilder(Programs.ourLauncher().toString(), "-d", "-v", "-k",
+                socket.toString(), "-f", pidfile.toString()).redirectErrorStream(true)
+                .redirectOutput(data.resolve("out").toFile());
         launcher.environment().put("PRHELPER_DATA", data.toString());
         Process p = launcher.start();
         long pid = -1;
@@ -284,6 +286,8 @@ public class LauncherIT {
             pid = Long.parseLong(Files.readString(pidfile).trim());
             // Bound before the JVM starts: this connection waits until the agent serves it.
             PrClient.connect(socket, 60_000).close();
+            String cmdline = Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ');
+            assertTrue(cmdline, cmdline.contains("-Dprhelper.log.level=INFO "));
         } finally {
             if (pid > 0) {
                 ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
