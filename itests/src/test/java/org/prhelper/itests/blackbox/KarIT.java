@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,46 +26,58 @@ import org.junit.rules.TemporaryFolder;
  * Our KAR in a stock Karaf, as a storage appliance without a route to any Maven repository has it:
  * Apache Karaf's own distribution, unchanged but for its Maven settings (no remote repository, an
  * empty local one) and its ports. Copied into deploy/ while Karaf runs, the KAR installs and starts
- * the agent, whose socket answers as qemu-pr-helper's does; deleted, it uninstalls the agent, which
- * removes its socket; copied in again (the upgrade procedure), the agent serves again.
+ * the agent, whose socket answers as qemu-pr-helper's does; an edit of the agent's configuration
+ * takes effect; the upgrade as docs/deploy.md gives it (the old KAR deleted, a newer one copied in)
+ * brings the newer bundles up with the edit kept and enforced; deleting the KAR uninstalls the
+ * agent, which removes its socket.
  */
 public class KarIT {
     private static final Duration KARAF_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration CONFIG_TIMEOUT = Duration.ofSeconds(30);
     private static final int READ_KEYS = 0x00;
     private static final int STATUS_CHECK_CONDITION = 2;
     private static final int ABORTED_COMMAND = 0x0B;
+    /** ILLEGAL REQUEST, ACCESS DENIED - NO ACCESS RIGHTS: what a socket's policy answers when it refuses. */
+    private static final String ACCESS_DENIED = "05/20/02";
+    private static final String SERVING = "Serving pr-helper protocol on ";
 
     @Rule
     public final TemporaryFolder tmp = new TemporaryFolder();
 
     @Test
-    public void aKarInDeployInstallsTheAgentOfflineAndDeletingItUninstallsIt() throws Exception {
+    public void aKarInDeployInstallsTheAgentOfflineANewerOneUpgradesItAndDeletingItUninstallsIt() throws Exception {
         Path home = unpackStockKaraf();
         Path kar = Paths.get(System.getProperty("prhelper.kar"));
         assertTrue(kar + " is missing: build the features module first", Files.isRegularFile(kar));
+        String version = System.getProperty("prhelper.version");
+        Path newer = NewerKar.write(kar, version, tmp.newFolder("newer").toPath());
         Process karaf = start(home);
         try {
             Path socket = home.resolve("data/qemu-pr-helper.sock");
-            Path deployed = home.resolve("deploy").resolve(kar.getFileName());
-            // The install, then the upgrade as docs/deploy.md gives it: the old KAR deleted, the new one
-            // copied in once the old one is gone (one build makes one KAR: here the same one again).
-            for (String step : List.of("installed", "upgraded")) {
-                Files.copy(kar, deployed);
-                if (!Poll.until(KARAF_TIMEOUT, () -> Files.exists(socket) || !karaf.isAlive())) {
-                    fail(step + ": no socket " + socket + " within " + KARAF_TIMEOUT + "\n" + logTail(home));
-                }
-                assertTrue("Karaf exited\n" + logTail(home), karaf.isAlive());
-                try (PrClient client = PrClient.connect(socket);
-                        RandomAccessFile devNull = new RandomAccessFile("/dev/null", "rw")) {
-                    Reply reply = client.request(devNull.getFD(), PrClient.prIn(READ_KEYS, 8192), new byte[0]);
-                    // SG_IO on /dev/null fails: qemu-pr-helper's answer, ABORTED COMMAND.
-                    assertEquals(step + ": " + reply.summary(), STATUS_CHECK_CONDITION, reply.status());
-                    assertEquals(step + ": " + reply.summary(), ABORTED_COMMAND, reply.senseKey());
-                }
-                Files.delete(deployed);
-                assertTrue(step + ": the socket is still there " + KARAF_TIMEOUT + " after the KAR was deleted\n"
-                        + logTail(home), Poll.until(KARAF_TIMEOUT, () -> !Files.exists(socket)));
-            }
+            Path deployed = install(karaf, home, kar, socket, "installed");
+            // SG_IO on /dev/null fails: qemu-pr-helper's answer, ABORTED COMMAND.
+            Reply reply = readKeys(socket);
+            assertEquals("installed: " + reply.summary(), STATUS_CHECK_CONDITION, reply.status());
+            assertEquals("installed: " + reply.summary(), ABORTED_COMMAND, reply.senseKey());
+
+            // The admin's edit, as in the package test: only SCSI disks on the default socket.
+            Path cfg = home.resolve("etc/org.prhelper.socket-default.cfg");
+            Files.writeString(cfg, "allow.devices.path = /dev/sd*\n", StandardOpenOption.APPEND);
+            String edited = Files.readString(cfg);
+            assertTrue("the edit never took effect: /dev/null is still served\n" + logTail(home),
+                    Poll.until(CONFIG_TIMEOUT, () -> refuses(socket)));
+
+            uninstall(home, deployed, socket, "the old KAR");
+            Path upgraded = install(karaf, home, newer, socket, "upgraded");
+            reply = readKeys(socket);
+            assertEquals("upgraded: the edited policy no longer holds: " + reply.summary(), ACCESS_DENIED,
+                    reply.senseCode());
+            assertEquals("upgraded: " + cfg + " changed", edited, Files.readString(cfg));
+            String servedBy = lastLine(home, SERVING);
+            assertTrue("upgraded: the socket is served by " + servedBy, servedBy.contains(
+                    " - org.prhelper.transport - " + NewerKar.newBundleVersionPrefix(version)));
+
+            uninstall(home, upgraded, socket, "the newer KAR");
             List<String> log = Files.readAllLines(home.resolve("data/log/karaf.log"));
             List<String> errors = log.stream().filter(line -> line.contains("| ERROR |")).toList();
             if (!errors.isEmpty()) {
@@ -76,6 +89,48 @@ public class KarIT {
         } finally {
             stop(karaf);
         }
+    }
+
+    /** Copies a KAR into deploy/ and waits for the agent's socket; returns the deployed file. */
+    private static Path install(Process karaf, Path home, Path kar, Path socket, String step) throws Exception {
+        Path deployed = home.resolve("deploy").resolve(kar.getFileName());
+        Files.copy(kar, deployed);
+        if (!Poll.until(KARAF_TIMEOUT, () -> Files.exists(socket) || !karaf.isAlive())) {
+            fail(step + ": no socket " + socket + " within " + KARAF_TIMEOUT + "\n" + logTail(home));
+        }
+        assertTrue("Karaf exited\n" + logTail(home), karaf.isAlive());
+        return deployed;
+    }
+
+    private static void uninstall(Path home, Path deployed, Path socket, String what) throws Exception {
+        Files.delete(deployed);
+        assertTrue(what + " deleted: the socket is still there " + KARAF_TIMEOUT + " later\n" + logTail(home),
+                Poll.until(KARAF_TIMEOUT, () -> !Files.exists(socket)));
+    }
+
+    private static Reply readKeys(Path socket) throws IOException {
+        try (PrClient client = PrClient.connect(socket);
+                RandomAccessFile devNull = new RandomAccessFile("/dev/null", "rw")) {
+            return client.request(devNull.getFD(), PrClient.prIn(READ_KEYS, 8192), new byte[0]);
+        }
+    }
+
+    private static boolean refuses(Path socket) {
+        try {
+            return ACCESS_DENIED.equals(readKeys(socket).senseCode());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static String lastLine(Path home, String containing) throws IOException {
+        List<String> lines = Files.readAllLines(home.resolve("data/log/karaf.log"));
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            if (lines.get(i).contains(containing)) {
+                return lines.get(i);
+            }
+        }
+        return "(no line with \"" + containing + "\" in karaf.log)";
     }
 
     /** apache-karaf-VERSION.tar.gz from the local Maven repository, offline and on free ports. */

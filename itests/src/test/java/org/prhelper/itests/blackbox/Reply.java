@@ -23,6 +23,11 @@ final class Reply {
         return raw[8 + 2] & 0x0F;
     }
 
+    /** Sense key, additional sense code and qualifier of fixed-format sense, as "05/20/02". */
+    String senseCode() {
+        return String.format("%02X/%02X/%02X", senseKey(), raw[8 + 12] & 0xFF, raw[8 + 13] & 0xFF);
+    }
+
     /**
      * Byte-identical to the reference's reply, with one allowance: where the reference's fixed-format
      * sense says only 18 bytes are used (additional length 0x0A), Debian's 7.2 may leave bytes 18..95
