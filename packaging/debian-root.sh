@@ -9,8 +9,8 @@ ROOT=$1
 LOG=${2:-/dev/null}
 MIRROR=${DEB_MIRROR:-http://deb.debian.org/debian}
 SUITE=${DEB_SUITE:-bookworm}
+. "$(dirname "$0")/common.sh"
 debootstrap --variant=minbase "$SUITE" "$ROOT" "$MIRROR" >"$LOG" 2>&1 || { tail -20 "$LOG" >&2; exit 2; }
 printf '#!/bin/sh\nexit 101\n' >"$ROOT/usr/sbin/policy-rc.d"
 chmod 755 "$ROOT/usr/sbin/policy-rc.d"
-unshare --mount --pid --fork --mount-proc="$ROOT/proc" chroot "$ROOT" /usr/bin/env -i \
-    PATH=/usr/sbin:/usr/bin:/sbin:/bin apt-get update -q >>"$LOG" 2>&1
+in_root "$ROOT" apt-get update -q >>"$LOG" 2>&1

@@ -7,7 +7,6 @@
 # are skipped: they ran on these sources already. Results: target/release-test/results.txt.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
-RESULTS=$HERE/target/release-test
 WORK=$(mktemp -d /tmp/prhelper-release.XXXXXX)
 image=
 cleanup() {
@@ -15,16 +14,14 @@ cleanup() {
     rm -rf "$WORK"
 }
 trap cleanup EXIT
-mkdir -p "$RESULTS"
-: >"$RESULTS/results.txt"
-passed=0 failed=0
-check() {   # check "what it shows" command...: one line of results, PASS or FAIL
-    if "${@:2}" >>"$RESULTS/check.log" 2>&1; then
-        passed=$((passed + 1)); echo "PASS $1" | tee -a "$RESULTS/results.txt"
-    else
-        failed=$((failed + 1)); echo "FAIL $1" | tee -a "$RESULTS/results.txt"
-    fi
-}
+OUT=$HERE/target/release-test
+mkdir -p "$OUT"
+TAG=release
+RESULTS=$OUT/results.txt
+CHECK_LOG=$OUT/check.log
+. "$HERE/packaging/common.sh"
+: >"$RESULTS"
+: >"$CHECK_LOG"
 
 git clone -q "$HERE" "$WORK/src"
 cd "$WORK/src"
@@ -43,9 +40,9 @@ if ! head -n 1 "$changelog" | grep -q "^prhelper ($VERSION) "; then
     git commit -q -a -m "Changelog for $VERSION"
 fi
 
-echo "[release-test] scripts/release.sh $VERSION $NEXT (from $current)"
-scripts/release.sh "$VERSION" "$NEXT" -DskipTests "$@" >"$RESULTS/release.log" 2>&1 \
-    || { tail -40 "$RESULTS/release.log" >&2; exit 2; }
+say "scripts/release.sh $VERSION $NEXT (from $current)"
+scripts/release.sh "$VERSION" "$NEXT" -DskipTests "$@" >"$OUT/release.log" 2>&1 \
+    || { tail -40 "$OUT/release.log" >&2; exit 2; }
 tagged=$(git rev-parse "v$VERSION^{commit}")
 short=$(git rev-parse --short=12 "$tagged")
 
@@ -73,8 +70,8 @@ if [ -e "packaging/container/target/prhelper-image-$VERSION.tar" ]; then
     image=localhost/prhelper:$VERSION
     check "the image is $image" podman image exists "$image"
 else
-    echo "SKIP the image: packaging/container/build.sh needs root, podman and debootstrap" | tee -a "$RESULTS/results.txt"
+    say "SKIP the image: packaging/container/build.sh needs root, podman and debootstrap"
 fi
 
-echo "[release-test] $passed passed, $failed failed (target/release-test/results.txt)"
+say "$passed passed, $failed failed (target/release-test/results.txt)"
 [ "$failed" -eq 0 ]

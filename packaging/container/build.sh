@@ -17,6 +17,7 @@ VERSION=$(dpkg-deb -f "$DEB" Version)
 TAG=${VERSION//\~/-}
 IMAGE=localhost/prhelper:$TAG
 ROOT=$OUT/rootfs
+. packaging/common.sh
 
 rm -rf "$OUT"
 mkdir -p "$OUT"
@@ -24,9 +25,7 @@ echo "[image] a Debian root (debootstrap)"
 packaging/debian-root.sh "$ROOT" "$OUT/debootstrap.log"
 cp "$DEB" "$ROOT/tmp/"
 echo "[image] apt-get install $(basename "$DEB") multipath-tools"
-unshare --mount --pid --fork --mount-proc="$ROOT/proc" chroot "$ROOT" /usr/bin/env -i \
-    PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -q --no-install-recommends "/tmp/$(basename "$DEB")" multipath-tools >"$OUT/apt.log" 2>&1 \
+in_root "$ROOT" apt-get install -y -q --no-install-recommends "/tmp/$(basename "$DEB")" multipath-tools >"$OUT/apt.log" 2>&1 \
     || { tail -20 "$OUT/apt.log" >&2; exit 2; }
 # What an image does not need: the package files and lists, the chroot's policy, manuals (the
 # copyright files stay).

@@ -19,16 +19,10 @@ NAME=prhelper-image-test-$$
 # This machine's container runtime: crun refuses its hybrid cgroup hierarchy, and the runtime may
 # not raise resource limits above what podman's own processes have, so the limits are given.
 PODMAN_RUN=(podman --runtime runc run --ulimit nofile=16384:16384 --ulimit nproc=4096:4096)
-failed=0
-passed=0
+TAG=image
+CHECK_LOG=$WORK/check.log
+. packaging/common.sh
 : >"$RESULTS"
-say() { echo "[image] $*" | tee -a "$RESULTS"; }
-check() {
-    local what=$1
-    shift
-    if "$@" >>"$WORK/check.log" 2>&1; then say "PASS $what"; passed=$((passed + 1));
-    else say "FAIL $what (see $WORK/check.log)"; failed=$((failed + 1)); fi
-}
 cleanup() {
     podman rm -f "$NAME" >/dev/null 2>&1 || true
     [ -n "${qemu:-}" ] && kill "$qemu" 2>/dev/null || true

@@ -19,26 +19,9 @@ WORK=${DEB_TEST_DIR:-$(mktemp -d /tmp/prhelper-deb-test.XXXXXX)}
 ROOT=$WORK/root
 RESULTS=$HERE/target/test-results.txt
 SOCKET=/run/qemu-pr-helper.sock
-failed=0
-passed=0
-
-say() { echo "[deb] $*" | tee -a "$RESULTS"; }
-check() {   # check DESCRIPTION COMMAND...: PASS when the command succeeds
-    local what=$1
-    shift
-    if "$@" >>"$WORK/check.log" 2>&1; then
-        say "PASS $what"
-        passed=$((passed + 1))
-    else
-        say "FAIL $what (see $WORK/check.log)"
-        failed=$((failed + 1))
-    fi
-}
-# A command in the root, in a mount and pid namespace of its own with /proc mounted.
-in_root() {
-    unshare --mount --pid --fork --mount-proc="$ROOT/proc" chroot "$ROOT" /usr/bin/env -i \
-        PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"
-}
+TAG=deb
+CHECK_LOG=$WORK/check.log
+. packaging/common.sh
 # Every path on the root but the package manager's own records, caches and logs.
 tree() {
     find "$ROOT" -xdev \( -path "$ROOT/proc" -o -path "$ROOT/tmp" -o -path "$ROOT/var/lib/apt" \
@@ -71,11 +54,11 @@ say "fresh root in $(($(date +%s) - start)) s"
 # The dependencies first, as declared (and only those), so that purge can be compared with this.
 depends=$(dpkg-deb -f "$OLD" Depends)
 check "the declared dependencies install from Debian: $depends" \
-    in_root apt-get satisfy -y -q --no-install-recommends "$depends"
+    in_root "$ROOT" apt-get satisfy -y -q --no-install-recommends "$depends"
 tree >"$WORK/before.txt"
 
 cp "$OLD" "$ROOT/tmp/"
-in_root apt-get install -y -q --no-install-recommends "/tmp/$(basename "$OLD")" >"$WORK/install.log" 2>&1 \
+in_root "$ROOT" apt-get install -y -q --no-install-recommends "/tmp/$(basename "$OLD")" >"$WORK/install.log" 2>&1 \
     && installed=true || installed=false
 check "apt-get installs $(basename "$OLD") and nothing else" sh -c \
     "$installed && grep -q '^0 upgraded, 1 newly installed' '$WORK/install.log'"
@@ -168,7 +151,7 @@ cfg=/etc/prhelper/org.prhelper.socket-default.cfg
 echo "allow.devices.path = /dev/sd*" >>"$ROOT$cfg"
 cp "$ROOT$cfg" "$WORK/edited.cfg"
 cp "$NEW" "$ROOT/tmp/"
-check "apt-get upgrades to $new_version" in_root apt-get install -y -q --no-install-recommends "/tmp/$(basename "$NEW")"
+check "apt-get upgrades to $new_version" in_root "$ROOT" apt-get install -y -q --no-install-recommends "/tmp/$(basename "$NEW")"
 check "dpkg says $new_version is installed" sh -c \
     "[ \"\$(chroot '$ROOT' dpkg-query -W -f '\${Version}' prhelper)\" = '$new_version' ]"
 check "the edit of $cfg is kept, with no .dpkg-new or .dpkg-dist beside it" sh -c \
@@ -180,10 +163,10 @@ check "upgraded: the edited policy holds, /dev/null is refused (${answer:0:10}: 
 stop
 rm -f "$ROOT$SOCKET"   # systemd's: gone when the socket unit stops
 
-check "apt-get remove" in_root apt-get remove -y -q prhelper
+check "apt-get remove" in_root "$ROOT" apt-get remove -y -q prhelper
 check "removed: /usr/lib/prhelper and the units are gone, the configuration stays" sh -c \
     "[ ! -e '$ROOT/usr/lib/prhelper' ] && [ ! -e '$ROOT/lib/systemd/system/prhelper.service' ] && cmp -s '$WORK/edited.cfg' '$ROOT$cfg'"
-check "apt-get purge" in_root apt-get purge -y -q prhelper
+check "apt-get purge" in_root "$ROOT" apt-get purge -y -q prhelper
 tree >"$WORK/after.txt"
 diff "$WORK/before.txt" "$WORK/after.txt" >"$WORK/left.txt" || true
 check "purged: the root is as before the install ($(grep -c '^[<>]' "$WORK/left.txt" || true) paths differ)" \
