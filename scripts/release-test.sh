@@ -54,6 +54,12 @@ check "the commit after it says $NEXT in every pom" sh -c \
 deb=packaging/deb/target/prhelper_${VERSION}_amd64.deb
 check "the package is $(basename "$deb"), version $VERSION" \
     test "$(dpkg-deb -f "$deb" Version)" = "$VERSION"
+for snapshot in "$HERE"/packaging/deb/target/prhelper_*~*_amd64.deb; do
+    [ -e "$snapshot" ] || continue
+    development=$(dpkg-deb -f "$snapshot" Version)
+    check "this checkout's development package $development is older than the release" \
+        dpkg --compare-versions "$development" lt "$VERSION"
+done
 check "its changelog opens with the $VERSION entry" sh -c \
     "dpkg-deb --fsys-tarfile '$deb' | tar -xO ./usr/share/doc/prhelper/changelog.gz | gzip -dc | head -n 1 | grep -q '^prhelper ($VERSION) '"
 kar=features/target/prhelper-$VERSION.kar

@@ -2,7 +2,8 @@
 # Runs every test of the project: unit tests, Pax Exam tests in Karaf, the black-box tests that
 # compare the built agent with Debian's qemu-pr-helper and connect QEMU to it, the Debian package
 # installed, upgraded and purged on a fresh Debian root (packaging/deb/test.sh), the container image
-# built and run with podman (packaging/container), and the end-to-end
+# built and run with podman (packaging/container), a release made by scripts/release.sh in a
+# throw-away clone (scripts/release-test.sh), and the end-to-end
 # suite on real SCSI disks in a QEMU guest (e2e/run.sh). Installs the Debian packages those need
 # when they are missing (as root, or through sudo). Arguments go to Maven.
 set -eu
@@ -34,4 +35,5 @@ mvn -B install "$@"
 ./packaging/deb/test.sh "$@"
 ./packaging/container/build.sh
 ./packaging/container/test.sh
+./scripts/release-test.sh "$@"
 exec ./e2e/run.sh

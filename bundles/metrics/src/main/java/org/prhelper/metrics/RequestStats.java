@@ -3,6 +3,7 @@ package org.prhelper.metrics;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -65,7 +66,7 @@ public final class RequestStats implements AuditSink, RequestStatistics, HealthM
             policyOption = ReferencePolicyOption.GREEDY, fieldOption = FieldOption.UPDATE)
     private final List<PrBackend> backends = new CopyOnWriteArrayList<>();
 
-    volatile Supplier<Object[]> warnings = () -> null;
+    volatile Supplier<List<AgentWarnings>> warnings = List::of;
 
     private final Map<Scope, Map<String, Counters>> counters = Map.of(Scope.SOCKET, new ConcurrentHashMap<>(),
             Scope.BACKEND, new ConcurrentHashMap<>(), Scope.COMMAND, new ConcurrentHashMap<>());
@@ -77,7 +78,10 @@ public final class RequestStats implements AuditSink, RequestStatistics, HealthM
     @Activate
     void activate(ComponentContext context) {
         sockets = () -> context.locateService(SOCKETS);
-        warnings = () -> context.locateServices(WARNINGS);
+        warnings = () -> {
+            Object[] found = context.locateServices(WARNINGS);
+            return found == null ? List.of() : Arrays.stream(found).map(AgentWarnings.class::cast).toList();
+        };
         start();
     }
 
@@ -185,9 +189,8 @@ public final class RequestStats implements AuditSink, RequestStatistics, HealthM
     @Override
     public String[] getWarnings() {
         List<String> all = new ArrayList<>();
-        Object[] providers = warnings.get();
-        for (Object w : providers == null ? new Object[0] : providers) {
-            all.addAll(((AgentWarnings) w).warnings());
+        for (AgentWarnings w : warnings.get()) {
+            all.addAll(w.warnings());
         }
         return all.toArray(String[]::new);
     }

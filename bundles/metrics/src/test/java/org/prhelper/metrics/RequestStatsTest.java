@@ -83,7 +83,7 @@ public class RequestStatsTest {
         AgentWarnings maps = () -> List.of("map a has no reservation_key", "map b has no reservation_key");
         AgentWarnings none = List::of;
         AgentWarnings other = () -> List.of("another");
-        stats.warnings = () -> new Object[] {maps, none, other};
+        stats.warnings = () -> List.of(maps, none, other);
         assertEquals(List.of("map a has no reservation_key", "map b has no reservation_key", "another"),
                 List.of((String[]) server.getAttribute(health, "Warnings")));
         assertEquals(reasons, stats.reasons());
