@@ -2,14 +2,6 @@ package org.prhelper.api;
 
 /** Names of the PERSISTENT RESERVE commands: the tokens of the audit log's {@code op} and {@code sa}. */
 public final class PrCommands {
-    private static final String[] PR_IN_ACTIONS = {
-        "READ_KEYS", "READ_RESERVATION", "REPORT_CAPABILITIES", "READ_FULL_STATUS",
-    };
-    private static final String[] PR_OUT_ACTIONS = {
-        "REGISTER", "RESERVE", "RELEASE", "CLEAR", "PREEMPT", "PREEMPT_AND_ABORT", "REGISTER_AND_IGNORE",
-        "REGISTER_AND_MOVE", "REPLACE_LOST",
-    };
-
     private PrCommands() {
     }
 
@@ -24,9 +16,18 @@ public final class PrCommands {
 
     /** E.g. {@code READ_KEYS}, {@code REGISTER}; the number in decimal when it has no name. */
     public static String serviceAction(int opcode, int action) {
-        String[] names = opcode == PrRequest.OPCODE_PR_IN ? PR_IN_ACTIONS
-                : opcode == PrRequest.OPCODE_PR_OUT ? PR_OUT_ACTIONS : null;
-        return names != null && action >= 0 && action < names.length ? names[action] : Integer.toString(action);
+        if (opcode == PrRequest.OPCODE_PR_IN) {
+            PrInAction in = PrInAction.of(action);
+            if (in != null) {
+                return in.name();
+            }
+        } else if (opcode == PrRequest.OPCODE_PR_OUT) {
+            PrOutAction out = PrOutAction.of(action);
+            if (out != null) {
+                return out.token();
+            }
+        }
+        return Integer.toString(action);
     }
 
     /** E.g. {@code PRIN READ_KEYS}, {@code PROUT REGISTER}. */

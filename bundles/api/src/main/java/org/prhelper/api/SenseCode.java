@@ -31,6 +31,17 @@ public record SenseCode(int key, int asc, int ascq) {
     public static final SenseCode I_T_NEXUS_LOSS = new SenseCode(KEY_ABORTED_COMMAND, 0x29, 0x07);
     public static final SenseCode BUS_DEVICE_RESET = new SenseCode(KEY_UNIT_ATTENTION, 0x29, 0x00);
 
+    private static final String[] KEY_NAMES = {
+        "NO SENSE", "RECOVERED ERROR", "NOT READY", "MEDIUM ERROR", "HARDWARE ERROR", "ILLEGAL REQUEST",
+        "UNIT ATTENTION", "DATA PROTECT", "BLANK CHECK", "VENDOR SPECIFIC", "COPY ABORTED", "ABORTED COMMAND",
+        "0x0c", "VOLUME OVERFLOW", "MISCOMPARE", "0x0f",
+    };
+
+    /** SPC-4's name of a sense key ({@code ILLEGAL REQUEST}); the reserved keys in hex. */
+    public static String keyName(int key) {
+        return KEY_NAMES[key & 0x0F];
+    }
+
     /** No sense data, or a format this agent cannot read. */
     public static final SenseCode NONE = new SenseCode(0, 0, 0);
 

@@ -7,8 +7,8 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.function.Predicate;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
@@ -24,6 +24,7 @@ import org.prhelper.api.DeviceIdentity;
 import org.prhelper.api.DeviceInspector;
 import org.prhelper.api.PrBackend;
 import org.prhelper.api.PrDevice;
+import org.prhelper.api.PrOutAction;
 import org.prhelper.api.PrRequest;
 import org.prhelper.api.PrResponse;
 import org.prhelper.api.ScsiStatus;
@@ -45,7 +46,6 @@ import org.slf4j.LoggerFactory;
 @Designate(ocd = MultipathConfig.class)
 public final class MultipathBackend implements PrBackend, AgentWarnings {
     private static final Logger LOG = LoggerFactory.getLogger(MultipathBackend.class);
-    private static final int REGISTER_AND_MOVE = 7;
 
     private final DeviceInspector inspector;
     private final LibMpathPersist library;
@@ -149,7 +149,7 @@ public final class MultipathBackend implements PrBackend, AgentWarnings {
             response.backend(name());
         } else if (opcode != PrRequest.OPCODE_PR_OUT) {
             response.checkCondition(SenseCode.INVALID_OPCODE);
-        } else if (request.serviceAction() == REGISTER_AND_MOVE) {
+        } else if (request.serviceAction() == PrOutAction.REGISTER_AND_MOVE.code()) {
             registerAndMove(map, request, response);
             response.backend(name());
         } else {

@@ -1,32 +1,37 @@
 package org.prhelper.policy;
 
+import java.util.Arrays;
 import java.util.Locale;
 
-/** PERSISTENT RESERVE OUT service actions and reservation types by number and name (SPC-4). */
+import org.prhelper.api.PrOutAction;
+import org.prhelper.api.ReservationType;
+
+/**
+ * The policy's view of the PR OUT vocabulary (the api's {@link PrOutAction} and {@link ReservationType}):
+ * names indexed by code, for the bit masks the policy keeps, and the lookup of a configured item.
+ */
 final class PrOut {
-    /** Service action names, indexed by number (CDB byte 1, bits 0-4). */
-    static final String[] ACTIONS = {
-        "register", "reserve", "release", "clear", "preempt", "preempt-and-abort",
-        "register-and-ignore-existing-key", "register-and-move", "replace-lost-reservation",
-    };
-
-    /** Reservation type names, indexed by number (CDB byte 2, bits 0-3); null where SPC-4 defines none. */
-    static final String[] TYPES = {
-        null, "write-exclusive", null, "exclusive-access", null, "write-exclusive-registrants-only",
-        "exclusive-access-registrants-only", "write-exclusive-all-registrants", "exclusive-access-all-registrants",
-    };
-
-    /**
-     * The service actions whose TYPE field SPC-4 defines (RESERVE, RELEASE, PREEMPT, PREEMPT AND ABORT,
-     * REGISTER AND MOVE, REPLACE LOST RESERVATION): each creates, moves or removes a reservation of that
-     * type. The others ignore the field.
-     */
-    static final int TYPED_ACTIONS = 1 << 1 | 1 << 2 | 1 << 4 | 1 << 5 | 1 << 7 | 1 << 8;
-
+    /** Service action names, indexed by code. */
+    static final String[] ACTIONS = Arrays.stream(PrOutAction.values()).map(PrOutAction::policyName)
+            .toArray(String[]::new);
+    /** Reservation type names, indexed by code (CDB byte 2, bits 0-3); null where SPC-4 defines none. */
+    static final String[] TYPES = typeNames();
+    /** The service actions whose TYPE field SPC-4 defines, as a mask of codes. */
+    static final int TYPED_ACTIONS = Arrays.stream(PrOutAction.values()).filter(PrOutAction::takesType)
+            .mapToInt(a -> 1 << a.code()).reduce(0, (a, b) -> a | b);
     static final String ACTION_CHOICES = "not a PR OUT service action (0..8 or " + String.join(", ", ACTIONS) + ")";
     static final String TYPE_CHOICES = "not a reservation type (1, 3, 5, 6, 7, 8)";
 
     private PrOut() {
+    }
+
+    private static String[] typeNames() {
+        int last = Arrays.stream(ReservationType.values()).mapToInt(ReservationType::code).max().orElse(0);
+        String[] names = new String[last + 1];
+        for (ReservationType t : ReservationType.values()) {
+            names[t.code()] = t.policyName();
+        }
+        return names;
     }
 
     /** The number of a service action given by number or name; -1 if it is neither. */

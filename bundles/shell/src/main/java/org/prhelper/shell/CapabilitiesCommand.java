@@ -7,13 +7,14 @@ import java.util.stream.Collectors;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
+import org.prhelper.api.PrInAction;
 
 @Command(scope = "pr", name = "capabilities", description = "Reads what persistent reservations a device supports (PR IN REPORT CAPABILITIES).")
 @Service
 public class CapabilitiesCommand extends PrInCommand {
     @Override
-    int serviceAction() {
-        return 2;
+    PrInAction serviceAction() {
+        return PrInAction.REPORT_CAPABILITIES;
     }
 
     @Override

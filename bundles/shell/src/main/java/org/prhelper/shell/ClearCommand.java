@@ -3,6 +3,7 @@ package org.prhelper.shell;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.prhelper.api.PrOutAction;
 
 @Command(scope = "pr", name = "clear", description = "Removes every registration and the reservation of a device (PR OUT CLEAR).")
 @Service
@@ -12,6 +13,6 @@ public class ClearCommand extends PrOutCommand {
 
     @Override
     PrOut prOut() {
-        return new PrOut(PrOut.CLEAR, null, PrOut.parseKey(key), 0, false, false);
+        return new PrOut(PrOutAction.CLEAR, null, PrOut.parseKey(key), 0, false, false);
     }
 }

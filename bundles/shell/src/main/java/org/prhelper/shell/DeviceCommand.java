@@ -40,11 +40,6 @@ abstract class DeviceCommand implements Action {
     private static final String AUDIT_SOCKET = "shell";
 
     private static final Logger LOG = LoggerFactory.getLogger(DeviceCommand.class);
-    private static final String[] SENSE_KEYS = {
-        "NO SENSE", "RECOVERED ERROR", "NOT READY", "MEDIUM ERROR", "HARDWARE ERROR", "ILLEGAL REQUEST",
-        "UNIT ATTENTION", "DATA PROTECT", "BLANK CHECK", "VENDOR SPECIFIC", "COPY ABORTED", "ABORTED COMMAND",
-        "0x0c", "VOLUME OVERFLOW", "MISCOMPARE", "0x0f",
-    };
 
     @Argument(name = "device", description = "The device, e.g. /dev/sdb or /dev/mapper/mpatha", required = true)
     @Completion(FileCompleter.class)
@@ -155,6 +150,6 @@ abstract class DeviceCommand implements Action {
     static String describeSense(byte[] sense) {
         SenseCode s = SenseCode.of(sense);
         return s.equals(SenseCode.NONE) ? ""
-                : ", sense " + Format.sense(s.key(), s.asc(), s.ascq()) + " " + SENSE_KEYS[s.key()];
+                : ", sense " + Format.sense(s.key(), s.asc(), s.ascq()) + " " + SenseCode.keyName(s.key());
     }
 }

@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 
+import org.prhelper.api.ReservationType;
+
 /** How the commands show values: the same in every table, {@code -} for what is unknown. */
 final class Format {
     private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
@@ -52,6 +54,12 @@ final class Format {
     /** KEY/ASC/ASCQ in hex, as the audit log, sg3_utils and kernel messages show them: 5/24/00. */
     static String sense(int key, int asc, int ascq) {
         return String.format("%x/%02x/%02x", key, asc, ascq);
+    }
+
+    /** {@code 5 write-exclusive-registrants-only}; the code alone where SPC-4 defines no type. */
+    static String type(int code) {
+        ReservationType t = ReservationType.of(code);
+        return t == null ? Integer.toString(code) : code + " " + t.policyName();
     }
 
     static String key(long key) {

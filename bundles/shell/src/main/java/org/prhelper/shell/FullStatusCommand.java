@@ -8,13 +8,14 @@ import java.util.Map;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
+import org.prhelper.api.PrInAction;
 
 @Command(scope = "pr", name = "full-status", description = "Reads every registration on a device with its holder, target port and initiator (PR IN READ FULL STATUS).")
 @Service
 public class FullStatusCommand extends PrInCommand {
     @Override
-    int serviceAction() {
-        return 3;
+    PrInAction serviceAction() {
+        return PrInAction.READ_FULL_STATUS;
     }
 
     /**
@@ -42,7 +43,7 @@ public class FullStatusCommand extends PrInCommand {
         table.column("Transport ID");
         for (PrData.Registrant r : status.registrants()) {
             table.addRow().addContent(Format.key(r.key()), r.allTargetPorts() ? "yes" : "no", r.holder() ? "yes" : "no",
-                    r.holder() ? PrData.scope(r.scope()) : "-", r.holder() ? ReservationType.describe(r.type()) : "-",
+                    r.holder() ? PrData.scope(r.scope()) : "-", r.holder() ? Format.type(r.type()) : "-",
                     r.relativeTargetPort(), r.transportId());
         }
         if (!noFormat) {

@@ -6,13 +6,14 @@ import java.util.Map;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
+import org.prhelper.api.PrInAction;
 
 @Command(scope = "pr", name = "keys", description = "Reads the reservation keys registered on a device (PR IN READ KEYS).")
 @Service
 public class KeysCommand extends PrInCommand {
     @Override
-    int serviceAction() {
-        return 0;
+    PrInAction serviceAction() {
+        return PrInAction.READ_KEYS;
     }
 
     @Override

@@ -6,6 +6,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 
+import org.prhelper.api.ReservationType;
+
 /**
  * PERSISTENT RESERVE IN parameter data (SPC-4 6.16) and transport IDs (SPC-4 7.6.4) as values the
  * commands show. Plain Java, so every field and every malformed or truncated layout is unit-tested

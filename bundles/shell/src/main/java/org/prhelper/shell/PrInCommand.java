@@ -5,8 +5,10 @@ import java.util.Map;
 
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.support.table.ShellTable;
+import org.prhelper.api.PrInAction;
 import org.prhelper.api.PrRequest;
 import org.prhelper.api.PrResponse;
+import org.prhelper.api.ReservationType;
 
 /** A PERSISTENT RESERVE IN command on a device, its data shown as a table or as JSON. */
 abstract class PrInCommand extends DeviceCommand {
@@ -17,7 +19,7 @@ abstract class PrInCommand extends DeviceCommand {
     boolean json;
 
     /** The PR IN service action. */
-    abstract int serviceAction();
+    abstract PrInAction serviceAction();
 
     /** Shows {@code length} bytes of {@code data}, what the device returned. */
     abstract void print(byte[] data, int length, PrintStream out);
@@ -31,7 +33,7 @@ abstract class PrInCommand extends DeviceCommand {
     @Override
     public Object execute() throws Exception {
         // The largest allocation length: the device returns what it has, up to that.
-        PrResponse response = run(request(PrRequest.OPCODE_PR_IN, serviceAction(), PrRequest.MAX_TRANSFER));
+        PrResponse response = run(request(PrRequest.OPCODE_PR_IN, serviceAction().code(), PrRequest.MAX_TRANSFER));
         if (json) {
             Map<String, Object> document = Json.object("device", device, "backend", response.backend());
             document.putAll(toJson(response.data(), response.dataLength()));
@@ -57,6 +59,6 @@ abstract class PrInCommand extends DeviceCommand {
     /** A reservation type for JSON: its code and, for a defined type, the policy name. */
     static void putType(Map<String, Object> object, Integer type) {
         object.put("type", type);
-        object.put("typeName", type == null ? null : ReservationType.policyName(type));
+        object.put("typeName", type == null || ReservationType.of(type) == null ? null : ReservationType.of(type).policyName());
     }
 }

@@ -1,7 +1,9 @@
 package org.prhelper.shell;
 
 import org.prhelper.api.PrCommands;
+import org.prhelper.api.PrOutAction;
 import org.prhelper.api.PrRequest;
+import org.prhelper.api.ReservationType;
 
 /**
  * A PERSISTENT RESERVE OUT request as the admin commands send it: one service action, LU scope and
@@ -10,22 +12,17 @@ import org.prhelper.api.PrRequest;
  *
  * @param type the reservation type, null for the service actions that take none
  */
-record PrOut(int serviceAction, ReservationType type, long key, long serviceActionKey, boolean aptpl,
+record PrOut(PrOutAction action, ReservationType type, long key, long serviceActionKey, boolean aptpl,
         boolean allTargetPorts) {
-    static final int REGISTER = 0;
-    static final int RESERVE = 1;
-    static final int RELEASE = 2;
-    static final int CLEAR = 3;
-    static final int PREEMPT = 4;
-    static final int PREEMPT_AND_ABORT = 5;
-    static final int REGISTER_AND_IGNORE = 6;
     static final int PARAMETER_LIST_LENGTH = 24;
+    /** The codes and short names of the reservation types, for help texts (a constant: annotations take it). */
+    static final String TYPE_CODES = "1 wr_ex, 3 ex_ac, 5 wr_ex_ro, 6 ex_ac_ro, 7 wr_ex_ar, 8 ex_ac_ar";
 
     private static final int ALL_TG_PT = 0x04;
     private static final int APTPL = 0x01;
 
     PrRequest toRequest() {
-        PrRequest request = DeviceCommand.request(PrRequest.OPCODE_PR_OUT, serviceAction, PARAMETER_LIST_LENGTH);
+        PrRequest request = DeviceCommand.request(PrRequest.OPCODE_PR_OUT, action.code(), PARAMETER_LIST_LENGTH);
         // Scope LU (0) in bits 4-7.
         request.cdb()[2] = (byte) (type == null ? 0 : type.code());
         request.parameterLength(PARAMETER_LIST_LENGTH);
@@ -38,18 +35,19 @@ record PrOut(int serviceAction, ReservationType type, long key, long serviceActi
 
     /** What will be sent, in words, for the confirmation question and the result line. */
     String describe() {
-        StringBuilder b = new StringBuilder(PrCommands.name(PrRequest.OPCODE_PR_OUT, serviceAction));
+        StringBuilder b = new StringBuilder(PrCommands.name(PrRequest.OPCODE_PR_OUT, action.code()));
+        boolean registers = action == PrOutAction.REGISTER || action == PrOutAction.REGISTER_AND_IGNORE_EXISTING_KEY;
         // REGISTER AND IGNORE EXISTING KEY ignores the reservation key.
-        if (serviceAction != REGISTER_AND_IGNORE) {
+        if (action != PrOutAction.REGISTER_AND_IGNORE_EXISTING_KEY) {
             b.append(" key ").append(Format.key(key));
         }
-        if (serviceAction == REGISTER || serviceAction == REGISTER_AND_IGNORE) {
+        if (registers) {
             b.append(serviceActionKey == 0 ? " (unregister)" : " new key " + Format.key(serviceActionKey));
-        } else if (serviceAction == PREEMPT || serviceAction == PREEMPT_AND_ABORT) {
+        } else if (action == PrOutAction.PREEMPT || action == PrOutAction.PREEMPT_AND_ABORT) {
             b.append(" preempting ").append(Format.key(serviceActionKey));
         }
         if (type != null) {
-            b.append(" type ").append(ReservationType.describe(type.code()));
+            b.append(" type ").append(Format.type(type.code()));
         }
         if (allTargetPorts) {
             b.append(" all target ports");
@@ -71,6 +69,15 @@ record PrOut(int serviceAction, ReservationType type, long key, long serviceActi
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("invalid key " + text + ": 0x and up to 16 hex digits, or a decimal number");
         }
+    }
+
+    /** A reservation type as {@code --type} takes it: a code, a short name or a policy name. */
+    static ReservationType parseType(String text) {
+        ReservationType type = ReservationType.parse(text);
+        if (type == null) {
+            throw new IllegalArgumentException("unknown reservation type " + text + " (" + TYPE_CODES + ")");
+        }
+        return type;
     }
 
     private static void putLong(byte[] b, int offset, long value) {

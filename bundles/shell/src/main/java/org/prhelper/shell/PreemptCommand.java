@@ -3,6 +3,7 @@ package org.prhelper.shell;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.prhelper.api.PrOutAction;
 
 @Command(scope = "pr", name = "preempt", description = "Removes another key's registration, and takes its reservation if it held it (PR OUT PREEMPT).")
 @Service
@@ -14,8 +15,8 @@ public class PreemptCommand extends ReservationOutCommand {
     boolean abort;
 
     @Override
-    int serviceAction() {
-        return abort ? PrOut.PREEMPT_AND_ABORT : PrOut.PREEMPT;
+    PrOutAction serviceAction() {
+        return abort ? PrOutAction.PREEMPT_AND_ABORT : PrOutAction.PREEMPT;
     }
 
     @Override

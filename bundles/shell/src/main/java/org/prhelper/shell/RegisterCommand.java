@@ -3,6 +3,7 @@ package org.prhelper.shell;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.prhelper.api.PrOutAction;
 
 @Command(scope = "pr", name = "register", description = "Registers, changes or removes this host's reservation key on a device (PR OUT REGISTER).")
 @Service
@@ -25,7 +26,7 @@ public class RegisterCommand extends PrOutCommand {
 
     @Override
     PrOut prOut() {
-        return new PrOut(ignoreExisting ? PrOut.REGISTER_AND_IGNORE : PrOut.REGISTER, null, PrOut.parseKey(key),
+        return new PrOut(ignoreExisting ? PrOutAction.REGISTER_AND_IGNORE_EXISTING_KEY : PrOutAction.REGISTER, null, PrOut.parseKey(key),
                 PrOut.parseKey(saKey), aptpl, allTargetPorts);
     }
 }

@@ -6,13 +6,14 @@ import java.util.Map;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
+import org.prhelper.api.PrInAction;
 
 @Command(scope = "pr", name = "reservation", description = "Reads the reservation held on a device (PR IN READ RESERVATION).")
 @Service
 public class ReservationCommand extends PrInCommand {
     @Override
-    int serviceAction() {
-        return 1;
+    PrInAction serviceAction() {
+        return PrInAction.READ_RESERVATION;
     }
 
     @Override
@@ -25,7 +26,7 @@ public class ReservationCommand extends PrInCommand {
             if (r.held()) {
                 table.addRow().addContent("Key", Format.key(r.key()));
                 table.addRow().addContent("Scope", PrData.scope(r.scope()));
-                table.addRow().addContent("Type", ReservationType.describe(r.type()));
+                table.addRow().addContent("Type", Format.type(r.type()));
             }
         } catch (IllegalArgumentException e) {
             table.addRow().addContent("Data", e.getMessage());

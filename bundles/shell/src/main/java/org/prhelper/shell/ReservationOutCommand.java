@@ -2,17 +2,18 @@ package org.prhelper.shell;
 
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
+import org.prhelper.api.PrOutAction;
 
 /** The PR OUT commands that act on the reservation: the key this host registered and a reservation type. */
 abstract class ReservationOutCommand extends PrOutCommand {
     @Option(name = "--key", required = true, description = "The key this host registered, " + KEY_HELP)
     String key;
 
-    @Option(name = "--type", required = true, description = "The reservation type: " + ReservationType.CODES)
+    @Option(name = "--type", required = true, description = "The reservation type: " + PrOut.TYPE_CODES)
     @Completion(ReservationTypeCompleter.class)
     String type;
 
-    abstract int serviceAction();
+    abstract PrOutAction serviceAction();
 
     /** The service action reservation key; only PREEMPT has one. */
     long serviceActionKey() {
@@ -21,7 +22,7 @@ abstract class ReservationOutCommand extends PrOutCommand {
 
     @Override
     PrOut prOut() {
-        return new PrOut(serviceAction(), ReservationType.parse(type), PrOut.parseKey(key), serviceActionKey(), false,
+        return new PrOut(serviceAction(), PrOut.parseType(type), PrOut.parseKey(key), serviceActionKey(), false,
                 false);
     }
 }

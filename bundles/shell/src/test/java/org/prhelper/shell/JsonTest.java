@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.junit.Test;
+import org.prhelper.api.ReservationType;
 
 public class JsonTest {
     @Test

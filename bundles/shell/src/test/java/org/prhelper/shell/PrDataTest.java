@@ -9,8 +9,10 @@ import static org.junit.Assert.assertTrue;
 
 import java.util.HexFormat;
 import java.util.List;
+import java.util.stream.Collectors;
 
 import org.junit.Test;
+import org.prhelper.api.ReservationType;
 
 /** REPORT CAPABILITIES, READ FULL STATUS and transport IDs, field by field, well formed or not. */
 public class PrDataTest {
@@ -240,28 +242,30 @@ public class PrDataTest {
 
     @Test
     public void reservationTypes() {
-        assertEquals(ReservationType.WR_EX_RO, ReservationType.parse("5"));
-        assertEquals(ReservationType.WR_EX_RO, ReservationType.parse("wr_ex_ro"));
-        assertEquals(ReservationType.WR_EX_RO, ReservationType.parse(" WR_EX_RO "));
-        assertEquals(ReservationType.WR_EX_RO, ReservationType.parse("write-exclusive-registrants-only"));
+        assertEquals(ReservationType.WR_EX_RO, PrOut.parseType("5"));
+        assertEquals(ReservationType.WR_EX_RO, PrOut.parseType("wr_ex_ro"));
+        assertEquals(ReservationType.WR_EX_RO, PrOut.parseType(" WR_EX_RO "));
+        assertEquals(ReservationType.WR_EX_RO, PrOut.parseType("write-exclusive-registrants-only"));
         for (ReservationType t : ReservationType.values()) {
-            assertEquals(t, ReservationType.parse(Integer.toString(t.code())));
-            assertEquals(t, ReservationType.parse(t.name().toLowerCase()));
+            assertEquals(t, PrOut.parseType(Integer.toString(t.code())));
+            assertEquals(t, PrOut.parseType(t.name().toLowerCase()));
             assertEquals(t, ReservationType.of(t.code()));
         }
         assertEquals(List.of(1, 3, 5, 6, 7, 8), List.of(ReservationType.values()).stream().map(ReservationType::code).toList());
+        assertEquals(List.of(ReservationType.values()).stream().map(t -> t.code() + " " + t.name().toLowerCase())
+                .collect(Collectors.joining(", ")), PrOut.TYPE_CODES);
         for (String bad : new String[] {"0", "2", "4", "9", "wr", "", "05"}) {
-            assertEquals("unknown reservation type " + bad + " (" + ReservationType.CODES + ")",
-                    assertThrows(IllegalArgumentException.class, () -> ReservationType.parse(bad)).getMessage());
+            assertEquals("unknown reservation type " + bad + " (" + PrOut.TYPE_CODES + ")",
+                    assertThrows(IllegalArgumentException.class, () -> PrOut.parseType(bad)).getMessage());
         }
         assertNull(ReservationType.of(2));
-        assertEquals("1 write-exclusive", ReservationType.describe(1));
-        assertEquals("3 exclusive-access", ReservationType.describe(3));
-        assertEquals("6 exclusive-access-registrants-only", ReservationType.describe(6));
-        assertEquals("7 write-exclusive-all-registrants", ReservationType.describe(7));
-        assertEquals("8 exclusive-access-all-registrants", ReservationType.describe(8));
-        assertEquals("0", ReservationType.describe(0));
-        assertEquals("15", ReservationType.describe(15));
+        assertEquals("1 write-exclusive", Format.type(1));
+        assertEquals("3 exclusive-access", Format.type(3));
+        assertEquals("6 exclusive-access-registrants-only", Format.type(6));
+        assertEquals("7 write-exclusive-all-registrants", Format.type(7));
+        assertEquals("8 exclusive-access-all-registrants", Format.type(8));
+        assertEquals("0", Format.type(0));
+        assertEquals("15", Format.type(15));
     }
 
     private static PrData.Capabilities capabilities(String hex) {

@@ -7,7 +7,9 @@ import java.util.Arrays;
 import java.util.HexFormat;
 
 import org.junit.Test;
+import org.prhelper.api.PrOutAction;
 import org.prhelper.api.PrRequest;
+import org.prhelper.api.ReservationType;
 
 /** The PR OUT CDB and parameter list the admin commands send (SPC-4 6.17), and their options. */
 public class PrOutTest {
@@ -15,7 +17,7 @@ public class PrOutTest {
 
     @Test
     public void registerWithEveryFlag() {
-        PrRequest r = new PrOut(PrOut.REGISTER, null, 0x1122334455667788L, 0x99aabbccddeeff00L, true, true).toRequest();
+        PrRequest r = new PrOut(PrOutAction.REGISTER, null, 0x1122334455667788L, 0x99aabbccddeeff00L, true, true).toRequest();
         assertEquals("5f000000000000001800000000000000", HEX.formatHex(r.cdb()));
         assertEquals(24, r.parameterLength());
         assertEquals(24, r.transferLength());
@@ -24,42 +26,42 @@ public class PrOutTest {
 
     @Test
     public void flagsAlone() {
-        assertEquals("04", parameters(new PrOut(PrOut.REGISTER, null, 0, 1, false, true).toRequest()).substring(40, 42));
-        assertEquals("01", parameters(new PrOut(PrOut.REGISTER, null, 0, 1, true, false).toRequest()).substring(40, 42));
-        assertEquals("00", parameters(new PrOut(PrOut.REGISTER, null, 0, 1, false, false).toRequest()).substring(40, 42));
+        assertEquals("04", parameters(new PrOut(PrOutAction.REGISTER, null, 0, 1, false, true).toRequest()).substring(40, 42));
+        assertEquals("01", parameters(new PrOut(PrOutAction.REGISTER, null, 0, 1, true, false).toRequest()).substring(40, 42));
+        assertEquals("00", parameters(new PrOut(PrOutAction.REGISTER, null, 0, 1, false, false).toRequest()).substring(40, 42));
     }
 
     @Test
     public void serviceActionAndTypeInTheCdb() {
-        PrRequest reserve = new PrOut(PrOut.RESERVE, ReservationType.WR_EX_RO, 0x1234, 0, false, false).toRequest();
+        PrRequest reserve = new PrOut(PrOutAction.RESERVE, ReservationType.WR_EX_RO, 0x1234, 0, false, false).toRequest();
         assertEquals("5f010500000000001800000000000000", HEX.formatHex(reserve.cdb()));
         assertEquals(PrRequest.OPCODE_PR_OUT, reserve.opcode());
         assertEquals(1, reserve.serviceAction());
         assertEquals("0000000000001234" + "0".repeat(32), parameters(reserve));
-        PrRequest abort = new PrOut(PrOut.PREEMPT_AND_ABORT, ReservationType.EX_AC_AR, 1, 2, false, false).toRequest();
+        PrRequest abort = new PrOut(PrOutAction.PREEMPT_AND_ABORT, ReservationType.EX_AC_AR, 1, 2, false, false).toRequest();
         assertEquals("5f050800000000001800000000000000", HEX.formatHex(abort.cdb()));
         assertEquals("0000000000000001" + "0000000000000002" + "0".repeat(16), parameters(abort));
         assertEquals("5f060000000000001800000000000000",
-                HEX.formatHex(new PrOut(PrOut.REGISTER_AND_IGNORE, null, 0, 5, false, false).toRequest().cdb()));
+                HEX.formatHex(new PrOut(PrOutAction.REGISTER_AND_IGNORE_EXISTING_KEY, null, 0, 5, false, false).toRequest().cdb()));
     }
 
     @Test
     public void describeNamesWhatIsSent() {
         assertEquals("PROUT REGISTER key 0x0000000000000000 new key 0x0000000000001234 all target ports"
-                + " persist through power loss", new PrOut(PrOut.REGISTER, null, 0, 0x1234, true, true).describe());
+                + " persist through power loss", new PrOut(PrOutAction.REGISTER, null, 0, 0x1234, true, true).describe());
         assertEquals("PROUT REGISTER key 0x0000000000001234 (unregister)",
-                new PrOut(PrOut.REGISTER, null, 0x1234, 0, false, false).describe());
+                new PrOut(PrOutAction.REGISTER, null, 0x1234, 0, false, false).describe());
         assertEquals("PROUT REGISTER_AND_IGNORE new key 0x0000000000000005",
-                new PrOut(PrOut.REGISTER_AND_IGNORE, null, 7, 5, false, false).describe());
+                new PrOut(PrOutAction.REGISTER_AND_IGNORE_EXISTING_KEY, null, 7, 5, false, false).describe());
         assertEquals("PROUT RESERVE key 0x0000000000001234 type 5 write-exclusive-registrants-only",
-                new PrOut(PrOut.RESERVE, ReservationType.WR_EX_RO, 0x1234, 0, false, false).describe());
+                new PrOut(PrOutAction.RESERVE, ReservationType.WR_EX_RO, 0x1234, 0, false, false).describe());
         assertEquals("PROUT RELEASE key 0x0000000000001234 type 1 write-exclusive",
-                new PrOut(PrOut.RELEASE, ReservationType.WR_EX, 0x1234, 0, false, false).describe());
-        assertEquals("PROUT CLEAR key 0x0000000000001234", new PrOut(PrOut.CLEAR, null, 0x1234, 0, false, false).describe());
+                new PrOut(PrOutAction.RELEASE, ReservationType.WR_EX, 0x1234, 0, false, false).describe());
+        assertEquals("PROUT CLEAR key 0x0000000000001234", new PrOut(PrOutAction.CLEAR, null, 0x1234, 0, false, false).describe());
         assertEquals("PROUT PREEMPT key 0x0000000000000001 preempting 0x0000000000000002 type 3 exclusive-access",
-                new PrOut(PrOut.PREEMPT, ReservationType.EX_AC, 1, 2, false, false).describe());
+                new PrOut(PrOutAction.PREEMPT, ReservationType.EX_AC, 1, 2, false, false).describe());
         assertEquals("PROUT PREEMPT_AND_ABORT key 0x0000000000000001 preempting 0x0000000000000002 type 3 exclusive-access",
-                new PrOut(PrOut.PREEMPT_AND_ABORT, ReservationType.EX_AC, 1, 2, false, false).describe());
+                new PrOut(PrOutAction.PREEMPT_AND_ABORT, ReservationType.EX_AC, 1, 2, false, false).describe());
     }
 
     @Test
@@ -80,31 +82,31 @@ public class PrOutTest {
     public void commandsMapTheirOptions() {
         RegisterCommand register = new RegisterCommand();
         register.saKey = "0x10";
-        assertEquals(new PrOut(PrOut.REGISTER, null, 0, 0x10, false, false), register.prOut());
+        assertEquals(new PrOut(PrOutAction.REGISTER, null, 0, 0x10, false, false), register.prOut());
         register.key = "7";
         register.ignoreExisting = true;
         register.aptpl = true;
         register.allTargetPorts = true;
-        assertEquals(new PrOut(PrOut.REGISTER_AND_IGNORE, null, 7, 0x10, true, true), register.prOut());
+        assertEquals(new PrOut(PrOutAction.REGISTER_AND_IGNORE_EXISTING_KEY, null, 7, 0x10, true, true), register.prOut());
 
         ReserveCommand reserve = new ReserveCommand();
         reserve.key = "0x10";
         reserve.type = "ex_ac_ro";
-        assertEquals(new PrOut(PrOut.RESERVE, ReservationType.EX_AC_RO, 0x10, 0, false, false), reserve.prOut());
+        assertEquals(new PrOut(PrOutAction.RESERVE, ReservationType.EX_AC_RO, 0x10, 0, false, false), reserve.prOut());
         ReleaseCommand release = new ReleaseCommand();
         release.key = "16";
         release.type = "6";
-        assertEquals(new PrOut(PrOut.RELEASE, ReservationType.EX_AC_RO, 0x10, 0, false, false), release.prOut());
+        assertEquals(new PrOut(PrOutAction.RELEASE, ReservationType.EX_AC_RO, 0x10, 0, false, false), release.prOut());
         ClearCommand clear = new ClearCommand();
         clear.key = "0x10";
-        assertEquals(new PrOut(PrOut.CLEAR, null, 0x10, 0, false, false), clear.prOut());
+        assertEquals(new PrOut(PrOutAction.CLEAR, null, 0x10, 0, false, false), clear.prOut());
         PreemptCommand preempt = new PreemptCommand();
         preempt.key = "0x10";
         preempt.saKey = "0x20";
         preempt.type = "wr_ex";
-        assertEquals(new PrOut(PrOut.PREEMPT, ReservationType.WR_EX, 0x10, 0x20, false, false), preempt.prOut());
+        assertEquals(new PrOut(PrOutAction.PREEMPT, ReservationType.WR_EX, 0x10, 0x20, false, false), preempt.prOut());
         preempt.abort = true;
-        assertEquals(new PrOut(PrOut.PREEMPT_AND_ABORT, ReservationType.WR_EX, 0x10, 0x20, false, false), preempt.prOut());
+        assertEquals(new PrOut(PrOutAction.PREEMPT_AND_ABORT, ReservationType.WR_EX, 0x10, 0x20, false, false), preempt.prOut());
         preempt.type = "2";
         assertThrows(IllegalArgumentException.class, preempt::prOut);
     }
