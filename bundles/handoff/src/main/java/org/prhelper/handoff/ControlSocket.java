@@ -1,14 +1,11 @@
 package org.prhelper.handoff;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipalLookupService;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -24,6 +21,7 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 import org.prhelper.api.SocketHandover;
+import org.prhelper.unixsocket.SocketFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +47,7 @@ public final class ControlSocket {
     private final Path path;
     /** Null when disabled or when the socket could not be opened (logged). */
     private final AFUNIXServerSocket server;
-    private final Object inode;
+    private final SocketFile.Identity identity;
     private volatile boolean closing;
 
     @Activate
@@ -58,13 +56,13 @@ public final class ControlSocket {
         this.ownUid = ownUid();
         this.path = Path.of(config.path() == null ? "" : config.path().trim());
         AFUNIXServerSocket opened = null;
-        Object openedInode = null;
+        SocketFile.Identity openedIdentity = null;
         if (!config.enabled()) {
             LOG.info("Hand-over control socket disabled (enabled = false in {})", PID);
         } else {
             try {
                 opened = open(config);
-                openedInode = inode(path);
+                openedIdentity = SocketFile.identity(path);
             } catch (IOException | IllegalArgumentException e) {
                 LOG.error("Hand-over control socket {} not opened ({}): {}", path, PID, e.getMessage());
                 closeQuietly(opened);
@@ -72,7 +70,7 @@ public final class ControlSocket {
             }
         }
         server = opened;
-        inode = openedInode;
+        identity = openedIdentity;
         if (server != null) {
             Thread t = new Thread(this::acceptLoop, "prhelper-handoff accept " + path);
             t.setDaemon(true);
@@ -90,10 +88,10 @@ public final class ControlSocket {
             throw new IllegalArgumentException("path = '" + p + "': longer than " + HandoffRequest.MAX_PATH_BYTES
                     + " bytes, the limit of a Unix socket address");
         }
-        Set<PosixFilePermission> mode = mode(config.mode());
+        Set<PosixFilePermission> mode = SocketFile.mode(config.mode());
         Files.createDirectories(path.getParent());
         if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-            if (answers(path)) {
+            if (SocketFile.answers(path)) {
                 // Several agents may run (one per host, or the older one JVM per VM): the first keeps it.
                 throw new IOException("another agent already serves it");
             }
@@ -103,57 +101,12 @@ public final class ControlSocket {
         try {
             s.setDeleteOnClose(false);
             s.bind(AFUNIXSocketAddress.of(path), 16);
-            Files.setPosixFilePermissions(path, mode);
-            owner(path, config.owner(), config.group());
+            SocketFile.apply(path, mode, config.owner(), config.group());
             return s;
         } catch (IOException | RuntimeException e) {
             closeQuietly(s);
             Files.deleteIfExists(path);
             throw e;
-        }
-    }
-
-    private static boolean answers(Path socket) {
-        try (AFUNIXSocket probe = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(socket))) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    /** Octal bits such as 0600 to a permission set. */
-    static Set<PosixFilePermission> mode(String octal) {
-        String m = octal == null ? "" : octal.trim();
-        if (!m.matches("0?[0-7]{3}")) {
-            throw new IllegalArgumentException("mode = '" + m + "': not an octal mode such as 0600");
-        }
-        int bits = Integer.parseInt(m, 8);
-        StringBuilder rwx = new StringBuilder();
-        for (int shift = 6; shift >= 0; shift -= 3) {
-            int b = bits >> shift;
-            rwx.append((b & 4) != 0 ? 'r' : '-').append((b & 2) != 0 ? 'w' : '-').append((b & 1) != 0 ? 'x' : '-');
-        }
-        return PosixFilePermissions.fromString(rwx.toString());
-    }
-
-    private static void owner(Path file, String owner, String group) throws IOException {
-        String o = owner == null ? "" : owner.trim();
-        String g = group == null ? "" : group.trim();
-        if (o.isEmpty() && g.isEmpty()) {
-            return;
-        }
-        PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class,
-                LinkOption.NOFOLLOW_LINKS);
-        UserPrincipalLookupService users = file.getFileSystem().getUserPrincipalLookupService();
-        try {
-            if (!o.isEmpty()) {
-                view.setOwner(users.lookupPrincipalByName(o));
-            }
-            if (!g.isEmpty()) {
-                view.setGroup(users.lookupPrincipalByGroupName(g));
-            }
-        } catch (IOException e) {
-            throw new IOException("owner = '" + o + "', group = '" + g + "': cannot apply: " + e, e);
         }
     }
 
@@ -164,10 +117,6 @@ public final class ControlSocket {
         } catch (IOException | RuntimeException e) {
             return 0; // then only root may hand sockets over
         }
-    }
-
-    private static Object inode(Path p) throws IOException {
-        return Files.getAttribute(p, "unix:ino", LinkOption.NOFOLLOW_LINKS);
     }
 
     private void acceptLoop() {
@@ -207,9 +156,7 @@ public final class ControlSocket {
         }
         closeQuietly(server);
         try {
-            if (inode.equals(inode(path))) {
-                Files.delete(path);
-            }
+            identity.deleteIfStill(path);
         } catch (IOException e) {
             LOG.debug("Control socket file {} not removed: {}", path, e.toString());
         }

@@ -6,14 +6,9 @@ import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.GroupPrincipal;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.UserPrincipal;
-import java.nio.file.attribute.UserPrincipalLookupService;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,6 +20,7 @@ import org.newsclub.net.unix.AFUNIXSocketAddress;
 import org.newsclub.net.unix.FileDescriptorCast;
 import org.prhelper.api.ClientInfo;
 import org.prhelper.api.SocketInfo;
+import org.prhelper.unixsocket.SocketFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +41,7 @@ final class Listener {
     private final AFUNIXServerSocket server;
     private final Path path;
     /** The socket file's identity when we bound it; null for an inherited socket (not ours to delete). */
-    private final List<Object> identity;
+    private final SocketFile.Identity identity;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger counter = new AtomicInteger();
     /** Requests handled on connections that have closed; the open ones count their own. */
@@ -85,8 +81,8 @@ final class Listener {
             try {
                 // bind() with a backlog also listens, so the path appears ready to accept.
                 server.bind(AFUNIXSocketAddress.of(path), settings.backlog());
-                applyOwnership(path);
-                identity = identity(path);
+                SocketFile.apply(path, settings.mode(), settings.owner(), settings.group());
+                identity = SocketFile.identity(path);
             } catch (IOException | RuntimeException e) {
                 server.close();
                 throw e;
@@ -114,30 +110,6 @@ final class Listener {
     /** Where clients connect: the configured path, or where an inherited socket is bound. */
     Path path() {
         return path;
-    }
-
-    private void applyOwnership(Path file) throws IOException {
-        if (settings.mode() != null) {
-            Files.setPosixFilePermissions(file, settings.mode());
-        }
-        if (!settings.owner().isEmpty() || !settings.group().isEmpty()) {
-            PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class,
-                    LinkOption.NOFOLLOW_LINKS);
-            UserPrincipalLookupService users = file.getFileSystem().getUserPrincipalLookupService();
-            try {
-                if (!settings.owner().isEmpty()) {
-                    UserPrincipal owner = users.lookupPrincipalByName(settings.owner());
-                    view.setOwner(owner);
-                }
-                if (!settings.group().isEmpty()) {
-                    GroupPrincipal group = users.lookupPrincipalByGroupName(settings.group());
-                    view.setGroup(group);
-                }
-            } catch (IOException e) {
-                throw new IOException("owner = '" + settings.owner() + "', group = '" + settings.group()
-                        + "': cannot apply to " + file + ": " + e, e);
-            }
-        }
     }
 
     SocketSettings settings() {
@@ -258,25 +230,13 @@ final class Listener {
         }
     }
 
-    /**
-     * Inode and modification time of the socket file: the inode alone is reused at once on ext4 when a
-     * file is deleted and another created, and a socket's mtime, unlike its ctime, survives the chown and
-     * relabelling libvirt applies.
-     */
-    private static List<Object> identity(Path path) throws IOException {
-        Map<String, Object> a = Files.readAttributes(path, "unix:ino,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
-        return List.of(a.get("ino"), a.get("lastModifiedTime"));
-    }
-
     private void removeSocketFile() {
         if (identity == null) {
             return;
         }
         try {
             // Another agent may have taken the path over since: leave its socket alone.
-            if (identity.equals(identity(path))) {
-                Files.delete(path);
-            }
+            identity.deleteIfStill(path);
         } catch (IOException e) {
             LOG.debug("Socket file {} not removed: {}", path, e.toString());
         }

@@ -2,8 +2,9 @@ package org.prhelper.transport;
 
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
-import java.util.EnumSet;
 import java.util.Set;
+
+import org.prhelper.unixsocket.SocketFile;
 
 /**
  * A validated {@link SocketConfig}. Each check names the configuration key and the bad value, so a
@@ -33,7 +34,7 @@ record SocketSettings(Path path, Set<PosixFilePermission> mode, String owner, St
             throw new IllegalArgumentException("inheritedFd = " + config.inheritedFd()
                     + ": must be a descriptor number, or -1 for none");
         }
-        return new SocketSettings(Path.of(path), parseMode(config.mode()), trim(config.owner()),
+        return new SocketSettings(Path.of(path), SocketFile.mode(config.mode()), trim(config.owner()),
                 trim(config.group()), config.backlog(), config.maxConnections(), config.inheritedFd());
     }
 
@@ -41,32 +42,4 @@ record SocketSettings(Path path, Set<PosixFilePermission> mode, String owner, St
         return s == null ? "" : s.trim();
     }
 
-    /** Octal mode bits (rwx for user, group, other); null when not configured. */
-    static Set<PosixFilePermission> parseMode(String mode) {
-        String m = trim(mode);
-        if (m.isEmpty()) {
-            return null;
-        }
-        int bits;
-        try {
-            bits = Integer.parseInt(m, 8);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("mode = '" + m + "': not an octal number such as 0600");
-        }
-        if (bits < 0 || bits > 0777) {
-            throw new IllegalArgumentException("mode = '" + m + "': only permission bits 0000..0777 are allowed");
-        }
-        PosixFilePermission[] order = {
-            PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
-            PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
-            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ,
-        };
-        Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
-        for (int i = 0; i < order.length; i++) {
-            if ((bits & (1 << i)) != 0) {
-                set.add(order[i]);
-            }
-        }
-        return set;
-    }
 }

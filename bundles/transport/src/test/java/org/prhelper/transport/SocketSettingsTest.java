@@ -43,13 +43,6 @@ public class SocketSettingsTest {
     }
 
     @Test
-    public void modeBitsMapToPermissions() {
-        assertEquals(PosixFilePermissions.fromString("rw-------"), SocketSettings.parseMode("600"));
-        assertEquals(PosixFilePermissions.fromString("rwxr-x--x"), SocketSettings.parseMode("0751"));
-        assertEquals(PosixFilePermissions.fromString("---------"), SocketSettings.parseMode("0"));
-    }
-
-    @Test
     public void errorsNameTheKeyAndValue() {
         assertRejected(config("relative.sock", "", 1, 1), "path = 'relative.sock'");
         assertRejected(config("", "", 1, 1), "path = ''");
