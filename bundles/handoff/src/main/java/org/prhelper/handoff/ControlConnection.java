@@ -1,7 +1,6 @@
 package org.prhelper.handoff;
 
 import java.io.FileDescriptor;
-import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,6 +13,7 @@ import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketCredentials;
 import org.prhelper.api.HandedSocket;
 import org.prhelper.api.SocketHandover;
+import org.prhelper.unixsocket.Fds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -163,11 +163,7 @@ final class ControlConnection implements Runnable {
             closed = true;
             h = handed;
             for (FileDescriptor fd : received) {
-                try {
-                    new FileInputStream(fd).close(); // through the same object: junixsocket skips it later
-                } catch (IOException ignored) {
-                    // released all the same
-                }
+                Fds.release(fd);
             }
             received.clear();
         }

@@ -14,7 +14,6 @@ import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.support.CommandException;
 import org.apache.karaf.shell.support.ShellUtil;
 import org.apache.karaf.shell.support.completers.FileCompleter;
-import org.newsclub.net.unix.DescriptorNumbers;
 import org.prhelper.api.AuditRecord;
 import org.prhelper.api.AuditSink;
 import org.prhelper.api.DeviceIdentity;
@@ -27,6 +26,7 @@ import org.prhelper.api.PrRequest;
 import org.prhelper.api.PrResponse;
 import org.prhelper.api.ScsiStatus;
 import org.prhelper.api.SenseCode;
+import org.prhelper.unixsocket.Fds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,7 +87,7 @@ abstract class DeviceCommand implements Action {
         PrResponse response = new PrResponse();
         response.reset();
         try (RandomAccessFile file = new RandomAccessFile(device, out ? "rw" : "r")) {
-            int fd = DescriptorNumbers.of(file.getFD());
+            int fd = Fds.number(file.getFD());
             PrDevice descriptor = () -> fd;
             request.device(descriptor);
             long start = System.nanoTime();

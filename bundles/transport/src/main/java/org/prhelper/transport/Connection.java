@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.List;
 
 import org.newsclub.net.unix.AFUNIXSocket;
-import org.newsclub.net.unix.DescriptorNumbers;
 import org.prhelper.api.AuditRecord;
 import org.prhelper.api.AuditSink;
 import org.prhelper.api.ClientInfo;
@@ -23,6 +22,7 @@ import org.prhelper.codec.ReceivedFd;
 import org.prhelper.codec.ServerProtocol;
 import org.prhelper.policy.Decision;
 import org.prhelper.policy.SocketPolicy;
+import org.prhelper.unixsocket.Fds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,7 +83,7 @@ final class Connection implements DeviceLines.Command {
         this.protocol = new ServerProtocol(new JunixChannel(socket));
         // Epoll watches a number of our own: one junixsocket closed behind our back could be the next
         // client's at once, whose registration a late removal by number would then drop.
-        this.fd = Descriptors.duplicate(DescriptorNumbers.of(socket.getFileDescriptor()));
+        this.fd = Descriptors.duplicate(Fds.number(socket.getFileDescriptor()));
     }
 
     /**

@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import org.newsclub.net.unix.DescriptorNumbers;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.FieldOption;
@@ -25,6 +24,7 @@ import org.prhelper.api.PrHandler;
 import org.prhelper.api.SocketHandover;
 import org.prhelper.api.SocketInfo;
 import org.prhelper.policy.SocketPolicy;
+import org.prhelper.unixsocket.Fds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,7 +57,7 @@ public final class HandedSockets extends ServiceReferences implements SocketHand
             if (path == null || !path.startsWith("/")) {
                 throw new IOException("socket path '" + path + "' is not absolute");
             }
-            int fd = DescriptorNumbers.of(listening);
+            int fd = Fds.number(listening);
             UnixSockets.requireListeningStream(fd);
             synchronized (served) {
                 Set<String> taken = new HashSet<>(served.keySet());
@@ -74,7 +74,7 @@ public final class HandedSockets extends ServiceReferences implements SocketHand
                 return s;
             }
         } finally {
-            JunixChannel.closeQuietly(listening);
+            Fds.release(listening);
         }
     }
 

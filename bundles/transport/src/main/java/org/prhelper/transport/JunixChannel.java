@@ -1,17 +1,16 @@
 package org.prhelper.transport;
 
 import java.io.FileDescriptor;
-import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketChannel;
-import org.newsclub.net.unix.DescriptorNumbers;
 import org.prhelper.api.DeviceIdentity;
 import org.prhelper.codec.ReceivedFd;
 import org.prhelper.codec.WireChannel;
+import org.prhelper.unixsocket.Fds;
 
 /**
  * A {@link WireChannel} over a junixsocket connection, non-blocking when the connection is served by
@@ -60,19 +59,6 @@ final class JunixChannel implements WireChannel {
         return channel.write(ByteBuffer.wrap(buf, off, len));
     }
 
-    /**
-     * Closes a descriptor through its own object, which marks it invalid: junixsocket, which closes the
-     * descriptors a connection received once more when that connection closes, then skips it.
-     */
-    static void closeQuietly(FileDescriptor descriptor) {
-        // FileInputStream.close() closes the descriptor it wraps, whatever kind of file it is.
-        try {
-            new FileInputStream(descriptor).close();
-        } catch (IOException ignored) {
-            // close(2) reported an error: the descriptor is released all the same.
-        }
-    }
-
     private static final class Fd implements ReceivedFd {
         private final FileDescriptor descriptor;
         private final int number;
@@ -83,7 +69,7 @@ final class JunixChannel implements WireChannel {
             this.descriptor = descriptor;
             int n;
             try {
-                n = DescriptorNumbers.of(descriptor);
+                n = Fds.number(descriptor);
             } catch (IOException e) {
                 close();
                 throw e;
@@ -108,7 +94,7 @@ final class JunixChannel implements WireChannel {
 
         @Override
         public void close() {
-            closeQuietly(descriptor);
+            Fds.release(descriptor);
         }
     }
 }

@@ -1,6 +1,5 @@
 package org.prhelper.transport;
 
-import java.io.FileInputStream;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
@@ -20,6 +19,7 @@ import org.newsclub.net.unix.AFUNIXSocketAddress;
 import org.newsclub.net.unix.FileDescriptorCast;
 import org.prhelper.api.ClientInfo;
 import org.prhelper.api.SocketInfo;
+import org.prhelper.unixsocket.Fds;
 import org.prhelper.unixsocket.SocketFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,7 +66,7 @@ final class Listener {
             }
             server.setDeleteOnClose(false);
             // Another process (systemd, prhelper-vm) keeps the socket and may hand it to the next agent,
-            // so stopping must close only our descriptor (see closeOurDescriptorOnly); the accept thread
+            // so stopping must close only our descriptor (Fds.release); the accept thread
             // then notices a stop by this timeout rather than by a shutdown.
             server.setSoTimeout(ACCEPT_POLL_MILLIS);
             path = inheritedPath(server, settings);
@@ -197,7 +197,11 @@ final class Listener {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            closeOurDescriptorOnly();
+            try {
+                Fds.release(server.getFileDescriptor());
+            } catch (IOException e) {
+                LOG.debug("Closing our descriptor of {}: {}", path, e.toString());
+            }
         }
         try {
             server.close();
@@ -215,19 +219,6 @@ final class Listener {
             c.abort();
         }
         Polling.until(connections::isEmpty, ABORT_WAIT_MILLIS, 10);
-    }
-
-    /**
-     * junixsocket's close() always calls shutdown(2), which acts on the socket, not on the descriptor:
-     * every other holder of an inherited socket would then find it dead (connect refused). close(2) on
-     * the descriptor alone leaves junixsocket nothing valid to shut down.
-     */
-    private void closeOurDescriptorOnly() {
-        try {
-            new FileInputStream(server.getFileDescriptor()).close();
-        } catch (IOException e) {
-            LOG.debug("Closing our descriptor of {}: {}", path, e.toString());
-        }
     }
 
     private void removeSocketFile() {
