@@ -86,17 +86,20 @@ public class KarIT {
                 fail("errors in karaf.log: " + errors + "\n"
                         + String.join("\n", log.subList(at, Math.min(log.size(), at + 40))));
             }
+        } catch (IOException e) {
+            throw new AssertionError(e + "\n" + logTail(home), e);
         } finally {
             stop(karaf);
         }
     }
 
-    /** Copies a KAR into deploy/ and waits for the agent's socket; returns the deployed file. */
+    /** Copies a KAR into deploy/ and waits until the agent answers on its socket; returns the deployed file. */
     private static Path install(Process karaf, Path home, Path kar, Path socket, String step) throws Exception {
         Path deployed = home.resolve("deploy").resolve(kar.getFileName());
         Files.copy(kar, deployed);
-        if (!Poll.until(KARAF_TIMEOUT, () -> Files.exists(socket) || !karaf.isAlive())) {
-            fail(step + ": no socket " + socket + " within " + KARAF_TIMEOUT + "\n" + logTail(home));
+        // The file appears at bind(2), a moment before listen(2): a connection then is refused.
+        if (!Poll.until(KARAF_TIMEOUT, () -> answers(socket) || !karaf.isAlive())) {
+            fail(step + ": nothing answers on " + socket + " within " + KARAF_TIMEOUT + "\n" + logTail(home));
         }
         assertTrue("Karaf exited\n" + logTail(home), karaf.isAlive());
         return deployed;
@@ -112,6 +115,15 @@ public class KarIT {
         try (PrClient client = PrClient.connect(socket);
                 RandomAccessFile devNull = new RandomAccessFile("/dev/null", "rw")) {
             return client.request(devNull.getFD(), PrClient.prIn(READ_KEYS, 8192), new byte[0]);
+        }
+    }
+
+    /** Whether the agent takes a connection and sends the protocol's greeting. */
+    private static boolean answers(Path socket) {
+        try (PrClient client = PrClient.connect(socket)) {
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 
