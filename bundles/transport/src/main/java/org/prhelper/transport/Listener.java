@@ -79,7 +79,7 @@ final class Listener {
             server = AFUNIXServerSocket.newInstance();
             server.setDeleteOnClose(false);
             try {
-                // bind() with a backlog also listens, so the path appears ready to accept.
+                // bind() with a backlog also listens: the path appears a moment before connections are taken.
                 server.bind(AFUNIXSocketAddress.of(path), settings.backlog());
                 SocketFile.apply(path, settings.mode(), settings.owner(), settings.group());
                 identity = SocketFile.identity(path);
