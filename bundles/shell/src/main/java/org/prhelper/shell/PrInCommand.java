@@ -58,7 +58,8 @@ abstract class PrInCommand extends DeviceCommand {
 
     /** A reservation type for JSON: its code and, for a defined type, the policy name. */
     static void putType(Map<String, Object> object, Integer type) {
+        ReservationType t = type == null ? null : ReservationType.of(type);
         object.put("type", type);
-        object.put("typeName", type == null || ReservationType.of(type) == null ? null : ReservationType.of(type).policyName());
+        object.put("typeName", t == null ? null : t.policyName());
     }
 }
