@@ -172,7 +172,7 @@ if [ "$QUICK" = 0 ] || [ "$ONLY" = boot4 ]; then
     boot boot4 san.sh "$SAN_TIMEOUT" -l 1
 fi
 if { [ "$QUICK" = 0 ] && [ "$LIBVIRT" = 1 ]; } || [ "$ONLY" = boot5 ]; then
-    boot boot5 libvirt.sh "$LIBVIRT_TIMEOUT" -l 1 -M
+    boot boot5 libvirt.sh "$LIBVIRT_TIMEOUT" -l 1 -M -d
 fi
 if [ "$QUICK" = 0 ] || [ "$ONLY" = boot6 ]; then
     if [ -f "$LAB_DIR/prhelper-image.tar" ]; then

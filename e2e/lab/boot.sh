@@ -26,6 +26,8 @@
 #   -t SECONDS    timeout for the whole run (default 900)
 #   -w SECONDS    freeze watchdog: stop the guest when its heartbeat (a file the guest rewrites every
 #                 10 s) is older than this (default 300); exit status 126
+#   -d            on a freeze, first dump where each vCPU is (freeze-dump.py: registers and kernel
+#                 stack named with the guest's kallsyms) to the share's freeze-dump.txt and stderr
 #   -k DIR        use this share directory and keep it (default: a new one under $LAB_DIR/runs,
 #                 removed at exit unless -K)
 #   -K            keep the share directory (path printed at the end)
@@ -38,11 +40,11 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 LAB_DIR=${LAB_DIR:-/tmp/prhelper-e2e}
 QEMU=${QEMU:-qemu-system-x86_64}
 
-PATHS=2 LUNS=2 MP=1 MEM=2048 SMP=2 TIMEOUT=900 FREEZE=300 SHARE="" KEEP=0 VERBOSE=0 QUIET=0 FILE=""
-while getopts "f:p:l:Mm:s:t:w:k:Kvqh" o; do
+PATHS=2 LUNS=2 MP=1 MEM=2048 SMP=2 TIMEOUT=900 FREEZE=300 SHARE="" KEEP=0 VERBOSE=0 QUIET=0 FILE="" DUMP=0
+while getopts "f:p:l:Mm:s:t:w:dk:Kvqh" o; do
     case "$o" in
         f) FILE=$OPTARG ;; p) PATHS=$OPTARG ;; l) LUNS=$OPTARG ;; M) MP=0 ;;
-        m) MEM=$OPTARG ;; s) SMP=$OPTARG ;; t) TIMEOUT=$OPTARG ;; w) FREEZE=$OPTARG ;;
+        m) MEM=$OPTARG ;; s) SMP=$OPTARG ;; t) TIMEOUT=$OPTARG ;; w) FREEZE=$OPTARG ;; d) DUMP=1 ;;
         k) SHARE=$OPTARG; KEEP=1 ;; K) KEEP=1 ;; v) VERBOSE=1 ;; q) QUIET=1 ;;
         h|*) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2 ;;
     esac
@@ -58,7 +60,11 @@ LAB_DIR=$LAB_DIR "$HERE/build.sh" >/dev/null
 mkdir -p "$LAB_DIR/runs"
 [ -n "$SHARE" ] || SHARE=$(mktemp -d "$LAB_DIR/runs/run.XXXXXX")
 mkdir -p "$SHARE"; SHARE=$(cd "$SHARE" && pwd)
-rm -f "$SHARE"/{output.log,rc,setup.log,console.log,devices.txt,waiting,heartbeat,froze}
+rm -f "$SHARE"/{output.log,rc,setup.log,console.log,devices.txt,waiting,heartbeat,froze,freeze-dump.txt,kallsyms.gz}
+# -d: the human monitor, for the freeze watchdog's register dump.
+MONITOR=$(mktemp -u /tmp/prhelper-lab-monitor.XXXXXX)
+DUMP_ARGS=()
+[ "$DUMP" = 1 ] && DUMP_ARGS=(-monitor "unix:$MONITOR,server=on,wait=off")
 if [ -n "$FILE" ]; then cp "$FILE" "$SHARE/cmd.sh"; else printf '%s\n' "$*" > "$SHARE/cmd.sh"; fi
 : > "$SHARE/output.log"
 echo "the guest to boot (kernel, initramfs, 9p root)" > "$SHARE/waiting"
@@ -66,13 +72,14 @@ echo "the guest to boot (kernel, initramfs, 9p root)" > "$SHARE/waiting"
 TAILPID=""
 cleanup() {
     [ -n "$TAILPID" ] && kill "$TAILPID" 2>/dev/null || true
+    rm -f "$MONITOR"
     if [ "$KEEP" = 0 ]; then rm -rf "$SHARE"; fi
 }
 trap cleanup EXIT
 
 say() { [ "$QUIET" = 1 ] || echo "[boot] $*" >&2; }
 
-APPEND="console=ttyS0 quiet loglevel=3 panic=-1 lab.init=$HERE/guest-init.sh lab.dir=$LAB_DIR lab.paths=$PATHS lab.luns=$LUNS lab.mp=$MP"
+APPEND="console=ttyS0 quiet loglevel=3 panic=-1 lab.init=$HERE/guest-init.sh lab.dir=$LAB_DIR lab.paths=$PATHS lab.luns=$LUNS lab.mp=$MP lab.kallsyms=$DUMP"
 if [ "$VERBOSE" = 1 ]; then SERIAL="-serial stdio"; APPEND=${APPEND/ quiet loglevel=3/}
 else SERIAL="-serial file:$SHARE/console.log"; fi
 
@@ -94,13 +101,15 @@ timeout --foreground "$TIMEOUT" "$QEMU" \
     -kernel "$LAB_DIR/vmlinuz" -initrd "$LAB_DIR/initramfs.cpio.gz" -append "$APPEND" \
     -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
     -virtfs local,path="$SHARE",mount_tag=labshare,security_model=none \
-    ${LAB_QEMU_EXTRA:-} &
+    "${DUMP_ARGS[@]}" ${LAB_QEMU_EXTRA:-} &
 qpid=$!
 # The freeze watchdog: the heartbeat's age, once the guest has written one.
 while kill -0 "$qpid" 2>/dev/null; do
     sleep 2
     if [ -f "$SHARE/heartbeat" ] && [ $(( $(date +%s) - $(stat -c %Y "$SHARE/heartbeat") )) -gt "$FREEZE" ]; then
         echo "no heartbeat for ${FREEZE}s, the last: $(cat "$SHARE/heartbeat")" > "$SHARE/froze"
+        # Where each vCPU is, named with the guest's own kallsyms, before the guest goes.
+        [ "$DUMP" = 1 ] && { python3 "$HERE/freeze-dump.py" "$MONITOR" "$SHARE/kallsyms.gz" > "$SHARE/freeze-dump.txt" 2>&1 || true; }
         kill -TERM "$qpid" 2>/dev/null
         break
     fi
@@ -123,6 +132,7 @@ if [ -f "$SHARE/rc" ]; then
 fi
 if [ -f "$SHARE/froze" ]; then
     echo "[boot] FROZE: the guest stopped ($(cat "$SHARE/froze")); it was waiting for: $(cat "$SHARE/waiting" 2>/dev/null || echo '?')" >&2
+    [ -s "$SHARE/freeze-dump.txt" ] && sed 's/^/[boot] freeze-dump: /' "$SHARE/freeze-dump.txt" >&2
     [ -f "$SHARE/console.log" ] && { echo "[boot] console tail:" >&2; tail -30 "$SHARE/console.log" >&2; }
     exit 126
 fi

@@ -15,7 +15,7 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root LANG=C.UTF-8 TERM=dumb
 T0=$(cut -d' ' -f1 /proc/uptime)
 
-PATHS=2 LUNS=2 MP=1 UDEV=1
+PATHS=2 LUNS=2 MP=1 UDEV=1 KALLSYMS=0
 export LAB_DIR=/tmp/prhelper-e2e LAB_HOME=$(dirname "$(readlink -f "$0")")
 for arg in $(cat /proc/cmdline); do
     case "$arg" in
@@ -24,6 +24,7 @@ for arg in $(cat /proc/cmdline); do
         lab.luns=*)  LUNS=${arg#lab.luns=} ;;
         lab.mp=*)    MP=${arg#lab.mp=} ;;
         lab.udev=*)  UDEV=${arg#lab.udev=} ;;
+        lab.kallsyms=*) KALLSYMS=${arg#lab.kallsyms=} ;;
     esac
 done
 [ "$MP" = 1 ] && UDEV=1
@@ -50,6 +51,11 @@ ln -sf /proc/self/mounts /etc/mtab 2>/dev/null
     echo "uptime $(cut -d' ' -f1 /proc/uptime) s, MemAvailable $(awk '/^MemAvailable:/ {print $2}' /proc/meminfo) kB, load $(cut -d' ' -f1-4 /proc/loadavg)" > /share/heartbeat
     sleep 10
 done ) &
+# The kernel's text symbols with this boot's addresses (KASLR), for boot.sh's freeze dump (-d).
+if [ "$KALLSYMS" = 1 ]; then
+    sysctl -q -w kernel.kptr_restrict=0 2>/dev/null || true
+    grep ' [tT] ' /proc/kallsyms | gzip -1 > /share/kallsyms.gz || true
+fi
 hostname lab
 # The JVM (log4j) looks the host name up; the guest has no DNS.
 grep -q "[[:space:]]lab$" /etc/hosts 2>/dev/null || echo "127.0.1.1 lab" >> /etc/hosts
