@@ -24,7 +24,7 @@ public final class PrCommands {
         } else if (opcode == PrRequest.OPCODE_PR_OUT) {
             PrOutAction out = PrOutAction.of(action);
             if (out != null) {
-                return out.token();
+                return out.name();
             }
         }
         return Integer.toString(action);

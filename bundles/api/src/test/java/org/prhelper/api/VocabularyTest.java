@@ -33,7 +33,7 @@ public class VocabularyTest {
     @Test
     public void theActionsThatTakeATypeAreThoseSpc4DefinesTheFieldFor() {
         assertEquals(List.of(PrOutAction.RESERVE, PrOutAction.RELEASE, PrOutAction.PREEMPT,
-                PrOutAction.PREEMPT_AND_ABORT, PrOutAction.REGISTER_AND_MOVE, PrOutAction.REPLACE_LOST_RESERVATION),
+                PrOutAction.PREEMPT_AND_ABORT, PrOutAction.REGISTER_AND_MOVE, PrOutAction.REPLACE_LOST),
                 List.of(PrOutAction.values()).stream().filter(PrOutAction::takesType).toList());
     }
 

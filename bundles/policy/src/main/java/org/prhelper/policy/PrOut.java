@@ -2,6 +2,7 @@ package org.prhelper.policy;
 
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 import org.prhelper.api.PrOutAction;
 import org.prhelper.api.ReservationType;
@@ -20,7 +21,8 @@ final class PrOut {
     static final int TYPED_ACTIONS = Arrays.stream(PrOutAction.values()).filter(PrOutAction::takesType)
             .mapToInt(a -> 1 << a.code()).reduce(0, (a, b) -> a | b);
     static final String ACTION_CHOICES = "not a PR OUT service action (0..8 or " + String.join(", ", ACTIONS) + ")";
-    static final String TYPE_CHOICES = "not a reservation type (1, 3, 5, 6, 7, 8)";
+    static final String TYPE_CHOICES = "not a reservation type (" + Arrays.stream(ReservationType.values())
+            .map(t -> Integer.toString(t.code())).collect(Collectors.joining(", ")) + ")";
 
     private PrOut() {
     }

@@ -36,9 +36,9 @@ record PrOut(PrOutAction action, ReservationType type, long key, long serviceAct
     /** What will be sent, in words, for the confirmation question and the result line. */
     String describe() {
         StringBuilder b = new StringBuilder(PrCommands.name(PrRequest.OPCODE_PR_OUT, action.code()));
-        boolean registers = action == PrOutAction.REGISTER || action == PrOutAction.REGISTER_AND_IGNORE_EXISTING_KEY;
+        boolean registers = action == PrOutAction.REGISTER || action == PrOutAction.REGISTER_AND_IGNORE;
         // REGISTER AND IGNORE EXISTING KEY ignores the reservation key.
-        if (action != PrOutAction.REGISTER_AND_IGNORE_EXISTING_KEY) {
+        if (action != PrOutAction.REGISTER_AND_IGNORE) {
             b.append(" key ").append(Format.key(key));
         }
         if (registers) {

@@ -26,7 +26,7 @@ public class RegisterCommand extends PrOutCommand {
 
     @Override
     PrOut prOut() {
-        return new PrOut(ignoreExisting ? PrOutAction.REGISTER_AND_IGNORE_EXISTING_KEY : PrOutAction.REGISTER, null, PrOut.parseKey(key),
+        return new PrOut(ignoreExisting ? PrOutAction.REGISTER_AND_IGNORE : PrOutAction.REGISTER, null, PrOut.parseKey(key),
                 PrOut.parseKey(saKey), aptpl, allTargetPorts);
     }
 }

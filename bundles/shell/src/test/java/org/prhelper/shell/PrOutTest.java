@@ -42,7 +42,7 @@ public class PrOutTest {
         assertEquals("5f050800000000001800000000000000", HEX.formatHex(abort.cdb()));
         assertEquals("0000000000000001" + "0000000000000002" + "0".repeat(16), parameters(abort));
         assertEquals("5f060000000000001800000000000000",
-                HEX.formatHex(new PrOut(PrOutAction.REGISTER_AND_IGNORE_EXISTING_KEY, null, 0, 5, false, false).toRequest().cdb()));
+                HEX.formatHex(new PrOut(PrOutAction.REGISTER_AND_IGNORE, null, 0, 5, false, false).toRequest().cdb()));
     }
 
     @Test
@@ -52,7 +52,7 @@ public class PrOutTest {
         assertEquals("PROUT REGISTER key 0x0000000000001234 (unregister)",
                 new PrOut(PrOutAction.REGISTER, null, 0x1234, 0, false, false).describe());
         assertEquals("PROUT REGISTER_AND_IGNORE new key 0x0000000000000005",
-                new PrOut(PrOutAction.REGISTER_AND_IGNORE_EXISTING_KEY, null, 7, 5, false, false).describe());
+                new PrOut(PrOutAction.REGISTER_AND_IGNORE, null, 7, 5, false, false).describe());
         assertEquals("PROUT RESERVE key 0x0000000000001234 type 5 write-exclusive-registrants-only",
                 new PrOut(PrOutAction.RESERVE, ReservationType.WR_EX_RO, 0x1234, 0, false, false).describe());
         assertEquals("PROUT RELEASE key 0x0000000000001234 type 1 write-exclusive",
@@ -87,7 +87,7 @@ public class PrOutTest {
         register.ignoreExisting = true;
         register.aptpl = true;
         register.allTargetPorts = true;
-        assertEquals(new PrOut(PrOutAction.REGISTER_AND_IGNORE_EXISTING_KEY, null, 7, 0x10, true, true), register.prOut());
+        assertEquals(new PrOut(PrOutAction.REGISTER_AND_IGNORE, null, 7, 0x10, true, true), register.prOut());
 
         ReserveCommand reserve = new ReserveCommand();
         reserve.key = "0x10";
