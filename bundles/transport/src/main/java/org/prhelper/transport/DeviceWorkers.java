@@ -53,7 +53,9 @@ final class DeviceWorkers {
             return;
         }
         queue.add(task);
-        if (idle.get() == 0) {
+        // More tasks waiting than idle workers: a worker just started counts as idle until it takes the
+        // task it was started for, so "none idle" alone let a burst of six run on one of three workers.
+        if (queue.size() > idle.get()) {
             startWithinLimit();
         }
     }
