@@ -11,8 +11,8 @@ import java.util.function.Consumer;
 
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketCredentials;
-import org.prhelper.api.HandedSocket;
-import org.prhelper.api.SocketHandover;
+import org.prhelper.api.HandoffSocket;
+import org.prhelper.api.SocketHandoff;
 import org.prhelper.unixsocket.Fds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,16 +27,16 @@ final class ControlConnection implements Runnable {
     private static final int ANCILLARY_BUFFER = 16 * 4 + 64;
 
     private final AFUNIXSocket socket;
-    private final SocketHandover handover;
+    private final SocketHandoff handoff;
     private final long ownUid;
     private final Consumer<ControlConnection> onClose;
     private final List<FileDescriptor> received = new ArrayList<>();
-    private HandedSocket handed;
+    private HandoffSocket served;
     private boolean closed;
 
-    ControlConnection(AFUNIXSocket socket, SocketHandover handover, long ownUid, Consumer<ControlConnection> onClose) {
+    ControlConnection(AFUNIXSocket socket, SocketHandoff handoff, long ownUid, Consumer<ControlConnection> onClose) {
         this.socket = socket;
-        this.handover = handover;
+        this.handoff = handoff;
         this.ownUid = ownUid;
         this.onClose = onClose;
     }
@@ -62,9 +62,9 @@ final class ControlConnection implements Runnable {
             if (listening == null) {
                 return;
             }
-            HandedSocket h;
+            HandoffSocket h;
             try {
-                h = handover.serve(VmSocketName.of(path), path, listening);
+                h = handoff.serve(VmSocketName.of(path), path, listening);
             } catch (IOException e) {
                 LOG.warn("Hand-over from {} of {} refused: {}", peer, path, e.getMessage());
                 answer("ERR " + e.getMessage());
@@ -138,12 +138,12 @@ final class ControlConnection implements Runnable {
     }
 
     /** Keeps the handle unless the connection was closed meanwhile (deactivation), then stops it. */
-    private synchronized boolean keep(HandedSocket h) {
+    private synchronized boolean keep(HandoffSocket h) {
         if (closed) {
             h.close();
             return false;
         }
-        handed = h;
+        served = h;
         return true;
     }
 
@@ -153,15 +153,15 @@ final class ControlConnection implements Runnable {
         out.flush();
     }
 
-    /** Ends the connection and stops the socket it handed over; idempotent, from any thread. */
+    /** Ends the connection and stops the socket it handed off; idempotent, from any thread. */
     void close() {
-        HandedSocket h;
+        HandoffSocket h;
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
-            h = handed;
+            h = served;
             for (FileDescriptor fd : received) {
                 Fds.release(fd);
             }

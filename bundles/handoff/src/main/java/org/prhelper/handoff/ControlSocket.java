@@ -20,7 +20,7 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
-import org.prhelper.api.SocketHandover;
+import org.prhelper.api.SocketHandoff;
 import org.prhelper.unixsocket.SocketFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +41,7 @@ public final class ControlSocket {
     /** prhelper-vm sends its request right after connecting: a silent peer does not hold a thread long. */
     static final int REQUEST_TIMEOUT_MILLIS = 5000;
 
-    private final SocketHandover handover;
+    private final SocketHandoff handoff;
     private final long ownUid;
     private final Set<ControlConnection> connections = ConcurrentHashMap.newKeySet();
     private final Path path;
@@ -51,8 +51,8 @@ public final class ControlSocket {
     private volatile boolean closing;
 
     @Activate
-    public ControlSocket(HandoffConfig config, @Reference(name = "handover") SocketHandover handover) {
-        this.handover = handover;
+    public ControlSocket(HandoffConfig config, @Reference(name = "handoff") SocketHandoff handoff) {
+        this.handoff = handoff;
         this.ownUid = ownUid();
         this.path = Path.of(config.path() == null ? "" : config.path().trim());
         AFUNIXServerSocket opened = null;
@@ -130,7 +130,7 @@ public final class ControlSocket {
                 }
                 return;
             }
-            ControlConnection c = new ControlConnection(socket, handover, ownUid, connections::remove);
+            ControlConnection c = new ControlConnection(socket, handoff, ownUid, connections::remove);
             connections.add(c);
             Thread t = new Thread(c, "prhelper-handoff connection");
             t.setDaemon(true);
@@ -147,7 +147,7 @@ public final class ControlSocket {
         }
     }
 
-    /** Stops accepting, removes the socket file if it is still ours, stops every handed-over socket. */
+    /** Stops accepting, removes the socket file if it is still ours, stops every handed-off socket. */
     @Deactivate
     void stop() {
         closing = true;

@@ -1,7 +1,7 @@
 package org.prhelper.handoff;
 
 /**
- * The name a handed-over socket is served under, from its path. libvirt puts a VM's helper socket in
+ * The name a handed-off socket is served under, from its path. libvirt puts a VM's helper socket in
  * the VM's own folder, {@code .../domain-<id>-<name>/pr-helper0.sock}, so the VM's name is what tells
  * sockets apart in logs, the audit trail and pr:sockets; any other path is named by its file.
  */

@@ -30,8 +30,8 @@ import org.junit.Test;
 import org.newsclub.net.unix.AFUNIXServerSocket;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
-import org.prhelper.api.HandedSocket;
-import org.prhelper.api.SocketHandover;
+import org.prhelper.api.HandoffSocket;
+import org.prhelper.api.SocketHandoff;
 
 /** The control socket over real Unix sockets, with a transport that records what it is asked to serve. */
 public class ControlSocketTest {
@@ -42,9 +42,9 @@ public class ControlSocketTest {
     private final BlockingQueue<String> stopped = new LinkedBlockingQueue<>();
 
     /** Records the name, keeps the descriptor open until the handle closes, as the transport does. */
-    private final SocketHandover handover = (name, path, fd) -> {
+    private final SocketHandoff handoff = (name, path, fd) -> {
         served.add(name);
-        return new HandedSocket() {
+        return new HandoffSocket() {
             private boolean closed;
 
             @Override
@@ -101,7 +101,7 @@ public class ControlSocketTest {
     private ControlSocket start(Map<String, Object> values) {
         Map<String, Object> all = new java.util.HashMap<>(values);
         all.putIfAbsent("path", control.toString());
-        ControlSocket c = new ControlSocket(config(all), handover);
+        ControlSocket c = new ControlSocket(config(all), handoff);
         cleanup.add(c::stop);
         return c;
     }

@@ -16,7 +16,7 @@ import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
 
 /**
- * The file of a Unix socket the agent binds (a served socket, the hand-over control socket): the mode
+ * The file of a Unix socket the agent binds (a served socket, the handoff control socket): the mode
  * and owner the configuration gives it, whether something still answers on it, and its identity, so
  * that stopping removes it only while it is still ours.
  */

@@ -62,7 +62,7 @@ final class Connection implements DeviceLines.Command {
     private volatile long executingSince;
     /**
      * The request being served, from its policy check to its reply, which may be on different threads:
-     * the hand-over between them (a worker queue, or the same thread) orders these plain fields.
+     * the handoff between them (a worker queue, or the same thread) orders these plain fields.
      */
     private long started;
     private DeviceIdentity identity;
@@ -220,7 +220,7 @@ final class Connection implements DeviceLines.Command {
     /** The device call of an allowed request; answers failures itself, never throws. */
     @Override
     public void execute() {
-        PrHandler h = services.handler();
+        PrHandler h = services.requests().handler();
         if (h == null) {
             // The dispatcher is being replaced: the same answer QEMU gives when it cannot reach a helper.
             response.checkCondition(SenseCode.LUN_COMMUNICATION_FAILURE);
@@ -239,7 +239,7 @@ final class Connection implements DeviceLines.Command {
     /** After a worker's device call: the reply, and the connection's next event. */
     @Override
     public void then() {
-        services.loops().answered(this);
+        services.requests().loops().answered(this);
     }
 
     /**
@@ -253,7 +253,7 @@ final class Connection implements DeviceLines.Command {
             lastCommand = request.opcode() << 8 | request.serviceAction();
             requests++;
             writing = !protocol.writeResponse(request, response);
-            List<AuditSink> sinks = services.audit();
+            List<AuditSink> sinks = services.requests().audit();
             if (!sinks.isEmpty()) {
                 audit(sinks, request, response, identity == null ? DeviceIdentity.UNKNOWN : identity, decision,
                         System.nanoTime() - started);
@@ -279,7 +279,7 @@ final class Connection implements DeviceLines.Command {
 
     /** Null when no device inspector is registered: the policy then asks the guest to retry. */
     private DeviceIdentity identify(ReceivedFd fd) {
-        DeviceInspector inspector = services.inspector();
+        DeviceInspector inspector = services.requests().inspector();
         return inspector == null ? null : inspector.identify(fd);
     }
 

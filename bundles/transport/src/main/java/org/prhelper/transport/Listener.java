@@ -154,7 +154,7 @@ final class Listener {
             self[0] = c;
             connections.add(c);
             try {
-                services.loops().register(c);
+                services.requests().loops().register(c);
             } catch (IOException e) {
                 LOG.error("{}: cannot serve a new connection", path, e);
                 c.close();

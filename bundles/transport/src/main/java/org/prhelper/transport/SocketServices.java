@@ -1,10 +1,5 @@
 package org.prhelper.transport;
 
-import java.util.List;
-
-import org.prhelper.api.AuditSink;
-import org.prhelper.api.DeviceInspector;
-import org.prhelper.api.PrHandler;
 import org.prhelper.policy.SocketPolicy;
 
 /**
@@ -14,17 +9,8 @@ import org.prhelper.policy.SocketPolicy;
 interface SocketServices {
     String socketName();
 
-    /** The dispatcher; waits a few seconds for one to be registered, null if none comes. */
-    PrHandler handler();
-
-    /** Null while no device inspector is registered. */
-    DeviceInspector inspector();
-
-    /** The audit sinks registered now, each to receive every record; empty when there are none. */
-    List<AuditSink> audit();
-
     SocketPolicy policy();
 
-    /** The threads that serve the connections. */
-    ServingLoops loops();
+    /** What every socket uses: the dispatcher, the inspector, the audit sinks, the serving threads. */
+    RequestServices requests();
 }

@@ -9,6 +9,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 import org.prhelper.api.SocketInfo;
 import org.prhelper.policy.SocketPolicy;
@@ -16,33 +17,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One socket per factory configuration ({@code etc/org.prhelper.socket-NAME.cfg}). The dispatcher, the
- * device inspector and the audit sinks are dynamic references ({@link ServiceReferences}), so they can be
- * replaced while clients stay connected; a changed policy applies from the next request, and only a changed path, mode,
- * owner, group or limit reopens the socket. Registered as a service of this (private) class only for
+ * One socket per factory configuration ({@code etc/org.prhelper.socket-NAME.cfg}). Its requests use the
+ * shared {@link RequestServices}, which can be replaced while clients stay connected; a changed policy
+ * applies from the next request, and only a changed path, mode, owner, group or limit reopens the socket. Registered as a service of this (private) class only for
  * {@link TransportDirectory}, which publishes what the sockets are doing.
  */
 @Component(service = SocketTransport.class, immediate = true, configurationPid = SocketTransport.FACTORY_PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = SocketConfig.class, factory = true)
-public final class SocketTransport extends ServiceReferences implements SocketServices {
+public final class SocketTransport implements SocketServices {
     static final String FACTORY_PID = "org.prhelper.socket";
     private static final Logger LOG = LoggerFactory.getLogger(SocketTransport.class);
     /** How long stopping waits for requests in progress; QEMU retries for about 5 s after that. */
     static final long STOP_GRACE_MILLIS = 3000;
 
+    private final RequestServices requests;
     private volatile String name;
     private volatile SocketPolicy policy = SocketPolicy.ALLOW_ALL;
     /** Written under this object's lock; volatile so that snapshots need not wait for a reopening. */
     private volatile Listener listener;
 
-    /**
-     * Not the constructor: SCR binds the inspector, the audit sinks and the dispatcher only after
-     * construction, and a socket opened before that answered its first requests without them (a device
-     * policy refused every device, the audit missed them).
-     */
     @Activate
-    void start(SocketConfig config, Map<String, Object> properties) {
+    public SocketTransport(@Reference(name = "requests") RequestServices requests, SocketConfig config,
+            Map<String, Object> properties) {
+        this.requests = requests;
         name = socketName(config, properties);
         configure(config, properties);
     }
@@ -131,5 +129,10 @@ public final class SocketTransport extends ServiceReferences implements SocketSe
     @Override
     public SocketPolicy policy() {
         return policy;
+    }
+
+    @Override
+    public RequestServices requests() {
+        return requests;
     }
 }

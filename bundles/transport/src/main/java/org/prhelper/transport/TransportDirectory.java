@@ -13,9 +13,9 @@ import org.prhelper.api.SocketDirectory;
 import org.prhelper.api.SocketInfo;
 
 /**
- * Publishes every socket of this bundle, configured or handed over, as one {@link SocketDirectory}, and
+ * Publishes every socket of this bundle, configured or handed off, as one {@link SocketDirectory}, and
  * warns of configured sockets whose policy refuses what live migration with reservations sends
- * (handed-over sockets always have the default policy).
+ * (handed-off sockets always have the default policy).
  */
 @Component(service = {SocketDirectory.class, AgentWarnings.class})
 public final class TransportDirectory implements SocketDirectory, AgentWarnings {
@@ -24,7 +24,7 @@ public final class TransportDirectory implements SocketDirectory, AgentWarnings 
     volatile List<SocketTransport> transports;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    volatile HandedSockets handed;
+    volatile HandoffSockets handoff;
 
     @Override
     public List<SocketInfo> sockets() {
@@ -32,7 +32,7 @@ public final class TransportDirectory implements SocketDirectory, AgentWarnings 
         for (SocketTransport t : transports) {
             sockets.add(t.snapshot());
         }
-        HandedSockets h = handed;
+        HandoffSockets h = handoff;
         if (h != null) {
             sockets.addAll(h.snapshots());
         }

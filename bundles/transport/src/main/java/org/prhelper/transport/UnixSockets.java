@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Checks that a descriptor another process handed over is a listening Unix stream socket before it is
+ * Checks that a descriptor another process handed off is a listening Unix stream socket before it is
  * served, so a mistake is reported at once with what the descriptor really is, not later as a failed
  * accept. Reads /proc: the kernel's socket table says type and listening state, which junixsocket
  * does not expose.

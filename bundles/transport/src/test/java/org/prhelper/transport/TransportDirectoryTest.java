@@ -23,11 +23,10 @@ public class TransportDirectoryTest {
             dir = Files.createTempDirectory(Path.of("/tmp"), "prd");
             loops = new ServingLoops(1, ServingLoops.STALL_MILLIS);
         }
-        SocketTransport transport = new SocketTransport();
-        transport.loops = loops;
         Map<String, Object> properties = new HashMap<>(policy);
         properties.put("service.pid", "org.prhelper.socket~" + name);
-        transport.start(Configs.socket(dir.resolve(name + ".sock").toString(), "", 4, 4), properties);
+        SocketTransport transport = new SocketTransport(new RequestServices(loops, millis -> null),
+                Configs.socket(dir.resolve(name + ".sock").toString(), "", 4, 4), properties);
         transports.add(transport);
         return transport;
     }

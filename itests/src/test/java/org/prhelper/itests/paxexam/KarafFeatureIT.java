@@ -55,6 +55,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
 public class KarafFeatureIT {
     private static final String SGIO_BUNDLE = "org.prhelper.sgio";
     private static final String MULTIPATH_BUNDLE = "org.prhelper.multipath";
+    private static final String DISPATCH_BUNDLE = "org.prhelper.dispatch";
     /** Carries the socket path chosen in the driver JVM into the Karaf JVM, where the tests run. */
     private static final String SOCKET_PROPERTY = "prhelper.itest.socket";
 
@@ -112,6 +113,30 @@ public class KarafFeatureIT {
             assertReadKeys(client, "/dev/null", ENOTTY_REPLY);
         } finally {
             sgio.start();
+        }
+    }
+
+    /**
+     * The dispatcher's bundle restarted: a request that arrives while there is none waits for the new one
+     * (up to RequestServices' 5 s) instead of failing, on the same connection.
+     */
+    @Test
+    public void aRequestWaitsForARestartingDispatcher() throws Exception {
+        Bundle dispatch = Karaf.bundle(bundleContext, DISPATCH_BUNDLE);
+        Path socket = awaitSocket(Path.of(System.getProperty(SOCKET_PROPERTY)));
+        try (Client client = Client.connect(socket)) {
+            assertReadKeys(client, "/dev/null", ENOTTY_REPLY);
+            dispatch.stop();
+            assertEquals("state of " + DISPATCH_BUNDLE + " after stop()", Bundle.RESOLVED, dispatch.getState());
+            try (RandomAccessFile devNull = new RandomAccessFile("/dev/null", "rw")) {
+                client.send(READ_KEYS, devNull.getFD(), new byte[0]);
+                client.assertNothingArrives();
+                dispatch.start();
+                assertReply(client, ENOTTY_REPLY);
+            }
+            assertReadKeys(client, "/dev/null", ENOTTY_REPLY);
+        } finally {
+            dispatch.start();
         }
     }
 

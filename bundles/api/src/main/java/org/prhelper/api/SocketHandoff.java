@@ -4,12 +4,12 @@ import java.io.FileDescriptor;
 import java.io.IOException;
 
 /**
- * Serves listening Unix sockets that another process bound and handed over (bin/prhelper-vm, one per
+ * Serves listening Unix sockets that another process bound and handed off (bin/prhelper-vm, one per
  * VM under libvirt), so that process needs no JVM of its own. Such a socket gets the default policy
  * (every peer, every device, as qemu-pr-helper) and shows in the socket directory, the audit trail
  * and the statistics under its name like a configured socket.
  */
-public interface SocketHandover {
+public interface SocketHandoff {
     /**
      * Starts serving {@code listening}, a listening Unix stream socket, as {@code name}, made unique
      * among the sockets served now (a suffix -2, -3, ... when taken). Ownership of the descriptor
@@ -19,5 +19,5 @@ public interface SocketHandover {
      *     kernel's own name for the socket is gone (a socket bound under a temporary name and renamed)
      * @throws IOException if the descriptor is not a listening Unix stream socket
      */
-    HandedSocket serve(String name, String path, FileDescriptor listening) throws IOException;
+    HandoffSocket serve(String name, String path, FileDescriptor listening) throws IOException;
 }

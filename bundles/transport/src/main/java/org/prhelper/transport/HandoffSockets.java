@@ -11,17 +11,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.FieldOption;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
-import org.prhelper.api.AuditSink;
-import org.prhelper.api.DeviceInspector;
-import org.prhelper.api.HandedSocket;
-import org.prhelper.api.PrHandler;
-import org.prhelper.api.SocketHandover;
+import org.prhelper.api.HandoffSocket;
+import org.prhelper.api.SocketHandoff;
 import org.prhelper.api.SocketInfo;
 import org.prhelper.policy.SocketPolicy;
 import org.prhelper.unixsocket.Fds;
@@ -29,18 +27,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves listening sockets handed over by other processes through the same {@link Listener} as a
+ * Serves listening sockets handed off by other processes through the same {@link Listener} as a
  * configured socket with an inherited descriptor (systemd socket activation), so they behave alike:
  * same accept loop, connections, audit and statistics. Also registered under this class for
  * {@link TransportDirectory}.
  */
-@Component(service = {SocketHandover.class, HandedSockets.class})
-public final class HandedSockets extends ServiceReferences implements SocketHandover {
-    private static final Logger LOG = LoggerFactory.getLogger(HandedSockets.class);
+@Component(service = {SocketHandoff.class, HandoffSockets.class})
+public final class HandoffSockets implements SocketHandoff {
+    private static final Logger LOG = LoggerFactory.getLogger(HandoffSockets.class);
     private static final int BACKLOG_UNUSED = 128;
     private static final int MAX_CONNECTIONS = 4096;
 
-    /** Only to keep names unique across configured and handed-over sockets. */
+    private final RequestServices requests;
+
+    /** Only to keep names unique across configured and handed-off sockets. */
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             fieldOption = FieldOption.UPDATE)
     private final List<SocketTransport> configured = new CopyOnWriteArrayList<>();
@@ -48,8 +48,13 @@ public final class HandedSockets extends ServiceReferences implements SocketHand
     /** By name; guarded by itself. */
     private final Map<String, Served> served = new LinkedHashMap<>();
 
+    @Activate
+    public HandoffSockets(@Reference(name = "requests") RequestServices requests) {
+        this.requests = requests;
+    }
+
     @Override
-    public HandedSocket serve(String requestedName, String path, FileDescriptor listening) throws IOException {
+    public HandoffSocket serve(String requestedName, String path, FileDescriptor listening) throws IOException {
         // The listener serves a duplicate of its own, and the received descriptor is closed here, through
         // its own object: junixsocket closes a received descriptor once more when the connection that
         // brought it closes, unless it was closed through that same object.
@@ -78,7 +83,7 @@ public final class HandedSockets extends ServiceReferences implements SocketHand
         }
     }
 
-    /** What the handed-over sockets are doing, for the socket directory. */
+    /** What the handed-off sockets are doing, for the socket directory. */
     List<SocketInfo> snapshots() {
         List<Served> now;
         synchronized (served) {
@@ -102,7 +107,7 @@ public final class HandedSockets extends ServiceReferences implements SocketHand
         }
     }
 
-    private final class Served implements HandedSocket, SocketServices {
+    private final class Served implements HandoffSocket, SocketServices {
         private final String name;
         private Listener listener;
         private boolean closed;
@@ -140,28 +145,13 @@ public final class HandedSockets extends ServiceReferences implements SocketHand
         }
 
         @Override
-        public PrHandler handler() {
-            return HandedSockets.this.handler();
-        }
-
-        @Override
-        public DeviceInspector inspector() {
-            return HandedSockets.this.inspector();
-        }
-
-        @Override
-        public List<AuditSink> audit() {
-            return HandedSockets.this.audit();
-        }
-
-        @Override
         public SocketPolicy policy() {
             return SocketPolicy.ALLOW_ALL;
         }
 
         @Override
-        public ServingLoops loops() {
-            return HandedSockets.this.loops();
+        public RequestServices requests() {
+            return requests;
         }
     }
 }

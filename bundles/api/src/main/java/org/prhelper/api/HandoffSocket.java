@@ -1,7 +1,7 @@
 package org.prhelper.api;
 
-/** A socket served through {@link SocketHandover}; closing it stops serving it. */
-public interface HandedSocket extends AutoCloseable {
+/** A socket served through {@link SocketHandoff}; closing it stops serving it. */
+public interface HandoffSocket extends AutoCloseable {
     /** The name it is served under (the requested one, or that with a suffix when it was taken). */
     String name();
 

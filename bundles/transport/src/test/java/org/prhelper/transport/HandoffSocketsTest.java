@@ -30,33 +30,36 @@ import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
 import org.newsclub.net.unix.DescriptorNumbers;
 import org.prhelper.api.AuditRecord;
-import org.prhelper.api.HandedSocket;
+import org.prhelper.api.HandoffSocket;
 import org.prhelper.api.ScsiStatus;
 import org.prhelper.api.SocketInfo;
 
 /**
- * Sockets bound by another process and received over SCM_RIGHTS, as the hand-over control socket
+ * Sockets bound by another process and received over SCM_RIGHTS, as the handoff control socket
  * receives them: served under their name, and stopped one by one without touching the others.
  */
-public class HandedSocketsTest {
+public class HandoffSocketsTest {
     /** What the process that bound a socket says it is; shown only when the kernel's name is gone. */
     private static final String PATH_GIVEN = "/run/given.sock";
     private Path dir;
-    private final HandedSockets sockets = new HandedSockets();
+    private ServingLoops loops;
+    private RequestServices requests;
+    private HandoffSockets sockets;
     /** The connections that brought descriptors, open while they are served, as in the agent. */
     private final List<AutoCloseable> relays = new ArrayList<>();
 
     @Before
     public void setUp() throws IOException {
         dir = Files.createTempDirectory(Path.of("/tmp"), "prh");
-        sockets.setHandler((req, resp) -> resp.status(ScsiStatus.GOOD));
-        sockets.loops = new ServingLoops(2, ServingLoops.STALL_MILLIS);
+        loops = new ServingLoops(2, ServingLoops.STALL_MILLIS);
+        requests = new RequestServices(loops, millis -> (req, resp) -> resp.status(ScsiStatus.GOOD));
+        sockets = new HandoffSockets(requests);
     }
 
     @After
     public void tearDown() throws Exception {
         sockets.stop();
-        sockets.loops.stop();
+        loops.stop();
         for (AutoCloseable c : relays) {
             c.close();
         }
@@ -146,21 +149,21 @@ public class HandedSocketsTest {
     @Test
     public void servesUnderItsNameAndStopsOnlyThatSocket() throws Exception {
         BlockingQueue<AuditRecord> records = new LinkedBlockingQueue<>();
-        sockets.audit.add(records::add);
+        requests.audit.add(records::add);
         FileDescriptor a = receivedListeningSocket("a.sock");
         String aInode = target(DescriptorNumbers.of(a));
         // QEMU may connect before the agent serves the socket: it waits in the backlog.
         AFUNIXSocket early = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(dir.resolve("a.sock")));
-        HandedSocket first = sockets.serve("vm-web1", PATH_GIVEN, a);
+        HandoffSocket first = sockets.serve("vm-web1", PATH_GIVEN, a);
         assertFalse("the received descriptor itself is closed at once (a duplicate is served)", a.valid());
-        HandedSocket second = sockets.serve("vm-web1", PATH_GIVEN, receivedListeningSocket("b.sock"));
+        HandoffSocket second = sockets.serve("vm-web1", PATH_GIVEN, receivedListeningSocket("b.sock"));
         assertEquals("vm-web1", first.name());
         assertEquals("vm-web1-2", second.name());
         assertEquals(dir.resolve("a.sock").toString(), first.path());
         // pr:sockets (the socket directory) lists them with the configured sockets, by name.
         TransportDirectory directory = new TransportDirectory();
         directory.transports = List.of();
-        directory.handed = sockets;
+        directory.handoff = sockets;
         assertEquals(List.of("vm-web1", "vm-web1-2"), directory.sockets().stream().map(SocketInfo::name).toList());
 
         assertEquals(ScsiStatus.GOOD, readKeys(early));
@@ -191,13 +194,13 @@ public class HandedSocketsTest {
         try (AFUNIXServerSocket owner = AFUNIXServerSocket.newInstance()) {
             owner.setDeleteOnClose(false);
             owner.bind(AFUNIXSocketAddress.of(dir.resolve("vm.sock")), 8);
-            HandedSocket first = sockets.serve("vm-a", PATH_GIVEN, sendToOurselves(owner.getFileDescriptor()));
+            HandoffSocket first = sockets.serve("vm-a", PATH_GIVEN, sendToOurselves(owner.getFileDescriptor()));
             try (AFUNIXSocket c = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(dir.resolve("vm.sock")))) {
                 assertEquals(ScsiStatus.GOOD, readKeys(c));
             }
             first.close();
             try (AFUNIXSocket waiting = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(dir.resolve("vm.sock")))) {
-                HandedSocket again = sockets.serve("vm-a", PATH_GIVEN, sendToOurselves(owner.getFileDescriptor()));
+                HandoffSocket again = sockets.serve("vm-a", PATH_GIVEN, sendToOurselves(owner.getFileDescriptor()));
                 assertEquals("vm-a", again.name());
                 assertEquals(ScsiStatus.GOOD, readKeys(waiting));
             }
@@ -210,7 +213,7 @@ public class HandedSocketsTest {
     public void aRenamedSocketIsShownUnderTheGivenPath() throws Exception {
         FileDescriptor fd = receivedListeningSocket("tmp.sock");
         Files.move(dir.resolve("tmp.sock"), dir.resolve("final.sock"));
-        HandedSocket s = sockets.serve("vm-r", dir.resolve("final.sock").toString(), fd);
+        HandoffSocket s = sockets.serve("vm-r", dir.resolve("final.sock").toString(), fd);
         assertEquals(dir.resolve("final.sock").toString(), s.path());
         try (AFUNIXSocket c = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(dir.resolve("final.sock")))) {
             assertEquals(ScsiStatus.GOOD, readKeys(c));
