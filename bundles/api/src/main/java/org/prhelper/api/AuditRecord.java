@@ -1,5 +1,6 @@
 package org.prhelper.api;
 
+import java.nio.ByteBuffer;
 import java.time.Instant;
 
 /**
@@ -50,11 +51,6 @@ public record AuditRecord(Instant time, String socket, PeerIdentity peer, Device
         if (request.parameterLength() < offset + 8) {
             return 0;
         }
-        byte[] p = request.parameters();
-        long k = 0;
-        for (int i = 0; i < 8; i++) {
-            k = (k << 8) | (p[offset + i] & 0xFF);
-        }
-        return k;
+        return ByteBuffer.wrap(request.parameters()).getLong(offset);
     }
 }

@@ -1,5 +1,6 @@
 package org.prhelper.api;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
@@ -75,6 +76,6 @@ public final class PrRequest {
      * length) and PR OUT alike.
      */
     public int transferLength() {
-        return ((cdb[7] & 0xFF) << 8) | (cdb[8] & 0xFF);
+        return Short.toUnsignedInt(ByteBuffer.wrap(cdb).getShort(7));
     }
 }

@@ -1,6 +1,9 @@
 package org.prhelper.codec;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 import org.prhelper.api.PrRequest;
 import org.prhelper.api.PrResponse;
@@ -21,6 +24,8 @@ import org.prhelper.api.ScsiStatus;
  * a parameter list) are closed and ignored, as the reference never receives them.
  */
 public final class ServerProtocol {
+    /** The protocol's integers: 32 bits, big-endian, at any offset of a byte array. */
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
     /** Feature flags this server offers; a client asking for any other is disconnected. */
     public static final int SERVER_FEATURES = 0;
     public static final int REPLY_HEADER_SIZE = 8 + PrResponse.SENSE_SIZE;
@@ -52,7 +57,7 @@ public final class ServerProtocol {
 
     /** Sends our feature flags, the first thing on a connection; false if they wait for {@link #flush}. */
     public boolean start() throws IOException {
-        putInt(reply, 0, SERVER_FEATURES);
+        INT.set(reply, 0, SERVER_FEATURES);
         return send(FEATURES_SIZE);
     }
 
@@ -81,7 +86,7 @@ public final class ServerProtocol {
             if (stopped != null) {
                 return stopped;
             }
-            if ((getInt(features, 0) & ~SERVER_FEATURES) != 0) {
+            if (((int) INT.get(features, 0) & ~SERVER_FEATURES) != 0) {
                 return ReadOutcome.REFUSED_FEATURES;
             }
             next(Phase.CDB);
@@ -212,21 +217,10 @@ public final class ServerProtocol {
     /** Encodes a reply into {@code out} (at least 104 bytes and its data) and returns its length. */
     public static int encode(PrRequest request, PrResponse response, byte[] out) {
         int dataLength = dataLength(request, response);
-        putInt(out, 0, response.status());
-        putInt(out, 4, dataLength);
+        INT.set(out, 0, response.status());
+        INT.set(out, 4, dataLength);
         System.arraycopy(response.sense(), 0, out, 8, PrResponse.SENSE_SIZE);
         System.arraycopy(response.data(), 0, out, REPLY_HEADER_SIZE, dataLength);
         return REPLY_HEADER_SIZE + dataLength;
-    }
-
-    static void putInt(byte[] b, int off, int v) {
-        b[off] = (byte) (v >>> 24);
-        b[off + 1] = (byte) (v >>> 16);
-        b[off + 2] = (byte) (v >>> 8);
-        b[off + 3] = (byte) v;
-    }
-
-    static int getInt(byte[] b, int off) {
-        return ((b[off] & 0xFF) << 24) | ((b[off + 1] & 0xFF) << 16) | ((b[off + 2] & 0xFF) << 8) | (b[off + 3] & 0xFF);
     }
 }

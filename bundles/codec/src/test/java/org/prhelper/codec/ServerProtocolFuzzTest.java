@@ -8,6 +8,7 @@ import static org.junit.Assert.fail;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -167,7 +168,7 @@ public class ServerProtocolFuzzTest {
             out.add(new Expected(ReadOutcome.END_OF_STREAM, 0, 0));
             return out;
         }
-        if (ServerProtocol.getInt(s, 0) != ServerProtocol.SERVER_FEATURES) {
+        if (ByteBuffer.wrap(s).getInt(0) != ServerProtocol.SERVER_FEATURES) {
             out.add(new Expected(ReadOutcome.REFUSED_FEATURES, 0, 0));
             return out;
         }

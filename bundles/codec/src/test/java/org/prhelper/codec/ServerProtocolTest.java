@@ -322,8 +322,8 @@ public class ServerProtocolTest {
         byte[] out = new byte[8 + 96 + 8192];
         int n = ServerProtocol.encode(request, r, out);
         assertEquals(104, n);
-        assertEquals(ScsiStatus.CHECK_CONDITION, ServerProtocol.getInt(out, 0));
-        assertEquals(0, ServerProtocol.getInt(out, 4));
+        assertEquals(ScsiStatus.CHECK_CONDITION, ByteBuffer.wrap(out).getInt(0));
+        assertEquals(0, ByteBuffer.wrap(out).getInt(4));
         byte[] expectSense = new byte[96];
         byte[] fixed = {0x70, 0, 0x0B, 0, 0, 0, 0, 0x0A, 0, 0, 0, 0, 0x00, 0x06, 0, 0, 0, 0};
         System.arraycopy(fixed, 0, expectSense, 0, fixed.length);
@@ -339,6 +339,6 @@ public class ServerProtocolTest {
         r.dataLength(24);
         byte[] out = new byte[8 + 96 + 8192];
         assertEquals(104, ServerProtocol.encode(request, r, out));
-        assertEquals(0, ServerProtocol.getInt(out, 4));
+        assertEquals(0, ByteBuffer.wrap(out).getInt(4));
     }
 }

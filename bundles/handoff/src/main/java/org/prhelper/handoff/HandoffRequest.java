@@ -1,5 +1,6 @@
 package org.prhelper.handoff;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -36,7 +37,7 @@ final class HandoffRequest {
             throw new IllegalArgumentException("hand-over protocol version " + (buf[4] & 0xFF)
                     + " is not supported (this agent speaks " + VERSION + ")");
         }
-        int pathBytes = (buf[5] & 0xFF) << 8 | buf[6] & 0xFF;
+        int pathBytes = Short.toUnsignedInt(ByteBuffer.wrap(buf).getShort(5));
         if (pathBytes < 1 || pathBytes > MAX_PATH_BYTES) {
             throw new IllegalArgumentException("socket path length " + pathBytes + " is not within 1.."
                     + MAX_PATH_BYTES);

@@ -81,11 +81,12 @@ final class PrinTranslator {
 
     /** The whole 8-byte response; qemu-pr-helper returns only the first 6. */
     private static int capabilities(ByteBuffer s, byte[] out) {
-        int length = s.getShort(CAP_LENGTH) & 0xFFFF;
-        putShort(out, 0, length == 0 ? CAPABILITIES_LENGTH : length);
+        ByteBuffer wire = ByteBuffer.wrap(out); // big-endian, as SPC
+        short length = s.getShort(CAP_LENGTH);
+        wire.putShort(0, length == 0 ? CAPABILITIES_LENGTH : length);
         out[2] = s.get(CAP_FLAGS);
         out[3] = s.get(CAP_FLAGS + 1);
-        putShort(out, 4, s.getShort(CAP_TYPE_MASK) & 0xFFFF);
+        wire.putShort(4, s.getShort(CAP_TYPE_MASK));
         out[6] = 0;
         out[7] = 0;
         return CAPABILITIES_LENGTH;
@@ -96,6 +97,7 @@ final class PrinTranslator {
         if (count > MAX_FULL_DESCRIPTORS) {
             return -1;
         }
+        ByteBuffer wire = ByteBuffer.wrap(out);
         int at = 8;
         long total = 0;
         boolean cut = false;
@@ -116,34 +118,17 @@ final class PrinTranslator {
             s.get(d + FD_KEY, out, at, 8);
             out[at + 12] = s.get(d + FD_FLAG);
             out[at + 13] = s.get(d + FD_SCOPE_TYPE);
-            putShort(out, at + 18, s.getShort(d + FD_RTPI) & 0xFFFF);
-            putInt(out, at + 20, tid.length);
+            wire.putShort(at + 18, s.getShort(d + FD_RTPI));
+            wire.putInt(at + 20, tid.length);
             System.arraycopy(tid, 0, out, at + FULL_DESCRIPTOR_HEADER, tid.length);
             at += length;
         }
-        putInt(out, 0, s.getInt(PRIN_GENERATION));
-        putInt(out, 4, (int) Math.min(total, 0xFFFF_FFFFL));
+        wire.putInt(0, s.getInt(PRIN_GENERATION));
+        wire.putInt(4, (int) Math.min(total, 0xFFFF_FFFFL));
         return at;
     }
 
     private static void header(ByteBuffer s, int additional, byte[] out) {
-        putInt(out, 0, s.getInt(PRIN_GENERATION));
-        putInt(out, 4, additional);
-    }
-
-    static void putShort(byte[] b, int at, int v) {
-        b[at] = (byte) (v >>> 8);
-        b[at + 1] = (byte) v;
-    }
-
-    static int getInt(byte[] b, int at) {
-        return ((b[at] & 0xFF) << 24) | ((b[at + 1] & 0xFF) << 16) | ((b[at + 2] & 0xFF) << 8) | (b[at + 3] & 0xFF);
-    }
-
-    static void putInt(byte[] b, int at, int v) {
-        b[at] = (byte) (v >>> 24);
-        b[at + 1] = (byte) (v >>> 16);
-        b[at + 2] = (byte) (v >>> 8);
-        b[at + 3] = (byte) v;
+        ByteBuffer.wrap(out).putInt(0, s.getInt(PRIN_GENERATION)).putInt(4, additional);
     }
 }

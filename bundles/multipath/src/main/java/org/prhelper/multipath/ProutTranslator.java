@@ -45,7 +45,7 @@ final class ProutTranslator {
 
         int count = 0;
         if (length > BASIC_LENGTH) {
-            long idsLength = Integer.toUnsignedLong(PrinTranslator.getInt(params, BASIC_LENGTH));
+            long idsLength = Integer.toUnsignedLong(ByteBuffer.wrap(params).getInt(BASIC_LENGTH));
             if (TRANSPORT_IDS + idsLength > length) {
                 return SenseCode.INVALID_FIELD_IN_PARAMETER_LIST;
             }

@@ -42,7 +42,7 @@ final class TransportIds {
         switch (b[from] & 0x0F) {
             case FC, SAS -> length = FIXED_LENGTH;
             case ISCSI -> {
-                int additional = ((b[from + 2] & 0xFF) << 8) | (b[from + 3] & 0xFF);
+                int additional = Short.toUnsignedInt(ByteBuffer.wrap(b).getShort(from + 2));
                 if (additional % 4 != 0 || additional > ISCSI_MAX_NAME || additional == 0) {
                     return -1;
                 }
@@ -106,7 +106,7 @@ final class TransportIds {
                 int padded = Math.max(ISCSI_MIN_LENGTH - ISCSI_NAME, (nameLength + 1 + 3) & ~3);
                 out = new byte[ISCSI_NAME + padded];
                 System.arraycopy(name, 0, out, ISCSI_NAME, nameLength);
-                PrinTranslator.putShort(out, 2, padded);
+                ByteBuffer.wrap(out).putShort(2, (short) padded);
             }
             default -> out = new byte[FIXED_LENGTH];
         }

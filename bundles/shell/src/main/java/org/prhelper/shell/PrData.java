@@ -1,5 +1,6 @@
 package org.prhelper.shell;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -239,19 +240,20 @@ final class PrData {
         }
     }
 
+    // SPC's fields are big-endian, as ByteBuffer reads by default; these name the unsigned ones.
     static int int16(byte[] b, int offset) {
-        return (b[offset] & 0xFF) << 8 | (b[offset + 1] & 0xFF);
+        return Short.toUnsignedInt(ByteBuffer.wrap(b).getShort(offset));
     }
 
     static int int32(byte[] b, int offset) {
-        return int16(b, offset) << 16 | int16(b, offset + 2);
+        return ByteBuffer.wrap(b).getInt(offset);
     }
 
     static long uint32(byte[] b, int offset) {
-        return int32(b, offset) & 0xFFFFFFFFL;
+        return Integer.toUnsignedLong(int32(b, offset));
     }
 
     static long int64(byte[] b, int offset) {
-        return (long) int32(b, offset) << 32 | uint32(b, offset + 4);
+        return ByteBuffer.wrap(b).getLong(offset);
     }
 }

@@ -1,5 +1,7 @@
 package org.prhelper.shell;
 
+import java.nio.ByteBuffer;
+
 import org.prhelper.api.PrCommands;
 import org.prhelper.api.PrOutAction;
 import org.prhelper.api.PrRequest;
@@ -27,8 +29,7 @@ record PrOut(PrOutAction action, ReservationType type, long key, long serviceAct
         request.cdb()[2] = (byte) (type == null ? 0 : type.code());
         request.parameterLength(PARAMETER_LIST_LENGTH);
         byte[] p = request.parameters();
-        putLong(p, 0, key);
-        putLong(p, 8, serviceActionKey);
+        ByteBuffer.wrap(p).putLong(0, key).putLong(8, serviceActionKey);
         p[20] = (byte) ((allTargetPorts ? ALL_TG_PT : 0) | (aptpl ? APTPL : 0));
         return request;
     }
@@ -78,11 +79,5 @@ record PrOut(PrOutAction action, ReservationType type, long key, long serviceAct
             throw new IllegalArgumentException("unknown reservation type " + text + " (" + TYPE_CODES + ")");
         }
         return type;
-    }
-
-    private static void putLong(byte[] b, int offset, long value) {
-        for (int i = 0; i < 8; i++) {
-            b[offset + i] = (byte) (value >>> (56 - 8 * i));
-        }
     }
 }

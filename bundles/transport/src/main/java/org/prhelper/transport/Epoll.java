@@ -1,6 +1,8 @@
 package org.prhelper.transport;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
@@ -77,22 +79,12 @@ final class Epoll implements AutoCloseable {
 
     private void ctl(int op, int fd, int events, long data) throws IOException {
         byte[] event = new byte[EVENT_SIZE];
-        putInt(event, 0, events);
-        putInt(event, DATA_OFFSET, (int) data);
-        putInt(event, DATA_OFFSET + 4, (int) (data >>> 32));
+        ByteBuffer.wrap(event).order(ByteOrder.nativeOrder()).putInt(0, events).putLong(DATA_OFFSET, data);
         try {
             Libc.epoll_ctl(epfd, op, fd, event);
         } catch (LastErrorException e) {
             throw new IOException("epoll_ctl(" + op + ", fd " + fd + "): errno " + e.getErrorCode(), e);
         }
-    }
-
-    /** Native byte order, which is little endian on every platform the agent runs on. */
-    private static void putInt(byte[] b, int off, int v) {
-        b[off] = (byte) v;
-        b[off + 1] = (byte) (v >>> 8);
-        b[off + 2] = (byte) (v >>> 16);
-        b[off + 3] = (byte) (v >>> 24);
     }
 
     /**
