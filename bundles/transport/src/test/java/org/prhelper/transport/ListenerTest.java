@@ -4,10 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
-import java.io.DataInputStream;
-import java.io.FileDescriptor;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -34,8 +31,6 @@ import org.newsclub.net.unix.DescriptorNumbers;
 import org.prhelper.api.AuditRecord;
 import org.prhelper.api.AuditSink;
 import org.prhelper.api.ClientInfo;
-import org.prhelper.api.DeviceIdentity;
-import org.prhelper.api.DeviceInspector;
 import org.prhelper.api.PrHandler;
 import org.prhelper.api.ScsiStatus;
 import org.prhelper.api.SenseCode;
@@ -104,51 +99,6 @@ public class ListenerTest {
         };
     }
 
-    private static final class Client implements AutoCloseable {
-        final AFUNIXSocket socket;
-        final DataInputStream in;
-        final OutputStream out;
-
-        Client(Path path) throws IOException {
-            socket = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(path));
-            socket.setSoTimeout(10_000);
-            in = new DataInputStream(socket.getInputStream());
-            out = socket.getOutputStream();
-            assertEquals(0, in.readInt());
-            out.write(new byte[4]);
-        }
-
-        /** Sends READ KEYS with {@code fd}; returns the status. */
-        int readKeys(FileDescriptor fd) throws IOException {
-            send(fd, 0, 8);
-            return reply();
-        }
-
-        /** Sends PR IN with service action {@code sa} (0 READ KEYS, 1 READ RESERVATION) and {@code fd}. */
-        void send(FileDescriptor fd, int sa, int length) throws IOException {
-            byte[] cdb = new byte[16];
-            cdb[0] = 0x5E;
-            cdb[1] = (byte) sa;
-            cdb[7] = (byte) (length >> 8);
-            cdb[8] = (byte) length;
-            socket.setOutboundFileDescriptors(fd);
-            out.write(cdb);
-        }
-
-        /** Reads one reply; returns its status. */
-        int reply() throws IOException {
-            int status = in.readInt();
-            int size = in.readInt();
-            in.readFully(new byte[96 + size]);
-            return status;
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
-    }
-
     private static long openFds() throws IOException {
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
             return s.count();
@@ -159,7 +109,7 @@ public class ListenerTest {
     public void servesAsSoonAsThePathExistsAndReplacesAStaleFile() throws IOException {
         Files.writeString(sock, "stale");
         start("");
-        try (Client c = new Client(sock); RandomAccessFile f = new RandomAccessFile("/dev/null", "rw")) {
+        try (TestClient c = new TestClient(sock); RandomAccessFile f = new RandomAccessFile("/dev/null", "rw")) {
             assertEquals(ScsiStatus.GOOD, c.readKeys(f.getFD()));
         }
     }
@@ -179,7 +129,7 @@ public class ListenerTest {
             Path number = Path.of("/proc/self/fd/" + fd);
             Path socketInode = Files.readSymbolicLink(number);
             CompletableFuture<Integer> early = CompletableFuture.supplyAsync(() -> {
-                try (Client c = new Client(sock); RandomAccessFile f = new RandomAccessFile("/dev/null", "rw")) {
+                try (TestClient c = new TestClient(sock); RandomAccessFile f = new RandomAccessFile("/dev/null", "rw")) {
                     return c.readKeys(f.getFD());
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
@@ -197,7 +147,7 @@ public class ListenerTest {
             assertEquals("the inherited number is left open", socketInode, Files.readSymbolicLink(number));
 
             listener = new Listener(settings, services());
-            try (Client c = new Client(sock); RandomAccessFile f = new RandomAccessFile("/dev/null", "rw")) {
+            try (TestClient c = new TestClient(sock); RandomAccessFile f = new RandomAccessFile("/dev/null", "rw")) {
                 assertEquals(ScsiStatus.GOOD, c.readKeys(f.getFD()));
             }
             listener.close(1000);
@@ -236,7 +186,7 @@ public class ListenerTest {
         });
         sinks.add(last::add);
         start("");
-        try (Client c = new Client(sock); RandomAccessFile f = new RandomAccessFile("/dev/null", "rw")) {
+        try (TestClient c = new TestClient(sock); RandomAccessFile f = new RandomAccessFile("/dev/null", "rw")) {
             for (int i = 0; i < 2; i++) {
                 assertEquals(ScsiStatus.GOOD, c.readKeys(f.getFD()));
                 // Records follow the reply: wait for them.
@@ -257,7 +207,7 @@ public class ListenerTest {
         BlockingQueue<AuditRecord> records = new LinkedBlockingQueue<>();
         sinks.add(records::add);
         start("");
-        try (Client c = new Client(sock); RandomAccessFile f = new RandomAccessFile("/dev/null", "rw")) {
+        try (TestClient c = new TestClient(sock); RandomAccessFile f = new RandomAccessFile("/dev/null", "rw")) {
             assertEquals(ScsiStatus.CHECK_CONDITION, c.readKeys(f.getFD()));
             AuditRecord record = records.poll(10, TimeUnit.SECONDS);
             // ABORTED COMMAND / LOGICAL UNIT COMMUNICATION FAILURE, which guests retry; not ACCESS DENIED.
@@ -277,7 +227,7 @@ public class ListenerTest {
     @Test
     public void closesEveryReceivedDescriptorAfterItsRequest() throws IOException {
         start("");
-        try (Client c = new Client(sock); RandomAccessFile f = new RandomAccessFile("/dev/null", "rw")) {
+        try (TestClient c = new TestClient(sock); RandomAccessFile f = new RandomAccessFile("/dev/null", "rw")) {
             c.readKeys(f.getFD());
             long before = openFds();
             for (int i = 0; i < 500; i++) {
@@ -301,7 +251,7 @@ public class ListenerTest {
             resp.status(ScsiStatus.GOOD);
         };
         start("");
-        try (Client c = new Client(sock); RandomAccessFile f = new RandomAccessFile("/dev/null", "rw")) {
+        try (TestClient c = new TestClient(sock); RandomAccessFile f = new RandomAccessFile("/dev/null", "rw")) {
             int[] status = {-1};
             Thread t = new Thread(() -> {
                 try {
@@ -334,10 +284,6 @@ public class ListenerTest {
     }
 
     /**
-     * A request that holds its serving thread (a slow device) must not hold up the other connections:
-     * with one serving thread, another takes its place after the stall time.
-     */
-    /**
      * A device that answered fast runs its commands on the serving thread; when one of them then stops
      * answering, the watchdog replaces the held thread, that device's next commands go to the workers,
      * and the held request shows as running.
@@ -358,7 +304,7 @@ public class ListenerTest {
             resp.status(ScsiStatus.GOOD);
         };
         start("");
-        try (Client slow = new Client(sock); Client quick = new Client(sock); Client later = new Client(sock);
+        try (TestClient slow = new TestClient(sock); TestClient quick = new TestClient(sock); TestClient later = new TestClient(sock);
                 RandomAccessFile f = new RandomAccessFile("/dev/null", "rw")) {
             for (int i = 0; i < 3; i++) {
                 assertEquals(ScsiStatus.GOOD, slow.readKeys(f.getFD())); // the device proves fast
@@ -407,7 +353,7 @@ public class ListenerTest {
         };
         start("");
         int requests = 200; // 200 replies of 8 KiB: more than the socket buffers hold
-        try (Client greedy = new Client(sock); Client other = new Client(sock);
+        try (TestClient greedy = new TestClient(sock); TestClient other = new TestClient(sock);
                 RandomAccessFile f = new RandomAccessFile("/dev/null", "rw")) {
             for (int i = 0; i < requests; i++) {
                 greedy.send(f.getFD(), 0, 8192);
@@ -446,7 +392,7 @@ public class ListenerTest {
         List<CompletableFuture<Void>> done = new java.util.ArrayList<>();
         for (int k = 0; k < clients; k++) {
             done.add(CompletableFuture.runAsync(() -> {
-                try (Client c = new Client(sock); RandomAccessFile f = new RandomAccessFile("/dev/null", "rw")) {
+                try (TestClient c = new TestClient(sock); RandomAccessFile f = new RandomAccessFile("/dev/null", "rw")) {
                     for (int i = 0; i < requests; i++) {
                         int length = 2 + (i % 7); // odd lengths take 2 ms in the handler
                         c.send(f.getFD(), 0, length);
@@ -483,7 +429,7 @@ public class ListenerTest {
             resp.status(ScsiStatus.GOOD);
         };
         start("");
-        try (RandomAccessFile f = new RandomAccessFile("/dev/null", "rw"); Client c = new Client(sock)) {
+        try (RandomAccessFile f = new RandomAccessFile("/dev/null", "rw"); TestClient c = new TestClient(sock)) {
             for (int sa : new int[] {1, 1, 1, 2, 2, 1}) { // more times than there are serving threads
                 c.send(f.getFD(), sa, 8);
                 assertEquals(ScsiStatus.CHECK_CONDITION, c.in.readInt());
@@ -495,18 +441,14 @@ public class ListenerTest {
             assertEquals(ScsiStatus.GOOD, c.readKeys(f.getFD()));
         }
         // A replaced thread leaves after the reply it wrote, which the client may read first.
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (loops.threadCount() > 1 && System.nanoTime() < until) {
-            Thread.sleep(5);
-        }
-        assertEquals(1, loops.threadCount());
+        assertTrue(Polling.until(() -> loops.threadCount() == 1, 5000, 5));
     }
 
     @Test
     public void noHandlerAnswersCommunicationFailure() throws IOException {
         handler = null;
         start("");
-        try (Client c = new Client(sock); RandomAccessFile f = new RandomAccessFile("/dev/null", "rw")) {
+        try (TestClient c = new TestClient(sock); RandomAccessFile f = new RandomAccessFile("/dev/null", "rw")) {
             assertEquals(ScsiStatus.CHECK_CONDITION, c.readKeys(f.getFD()));
         }
     }
