@@ -18,6 +18,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import checks  # noqa: E402
 from prwire import Closed, Connection, cdb_in, cdb_out, param_basic, param_move  # noqa: E402
 
 READ_KEYS, READ_RESERVATION, REPORT_CAPABILITIES, READ_FULL_STATUS = 0, 1, 2, 3
@@ -33,8 +34,7 @@ LUN1 = os.environ.get("LAB_LUN1_PATH0", "")  # another LUN, for the slow-device 
 
 
 def record(ok, name, why=""):
-    with open(CHECKS, "a") as f:
-        f.write(f"PASS\t{name}\n" if ok else f"FAIL\t{name}\t{why}\n")
+    checks.append(CHECKS, "PASS" if ok else "FAIL", name, "" if ok else why)
     print(("PASS " if ok else "FAIL ") + name + ("" if ok else f": {why}"), flush=True)
 
 

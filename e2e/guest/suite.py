@@ -33,6 +33,7 @@ import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import checks as checkfile  # noqa: E402
 from prwire import (  # noqa: E402
     ALL_TG_PT, APTPL, CLEAR, PREEMPT, PREEMPT_AND_ABORT, READ_FULL_STATUS, READ_KEYS,
     READ_RESERVATION, REGISTER, REGISTER_AND_IGNORE, REGISTER_AND_MOVE, RELEASE,
@@ -809,7 +810,7 @@ def main():
                        "" if ok else f"{side.connections} connections were needed"))
     with open(args.checks, "a") as f:
         for verdict, name, why in checks:
-            f.write(f"{verdict}\t{name}\t{why}\n" if why else f"{verdict}\t{name}\n")
+            f.write(checkfile.line(verdict, name, why))
     results = {
         "luns": {"reference": luns[0], "ours": luns[1]}, "devices": devices,
         "seconds": round(time.monotonic() - t0, 1), "aborted": aborted,
