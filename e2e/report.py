@@ -438,7 +438,9 @@ def main():
     w("")
     w("Debian's libvirt runs in the lab guest with its defaults (mount namespace, cgroups, DAC labels) "
       "and starts nested VMs whose scsi-block disks have `<reservations managed='yes'/>`, once per "
-      "`pr_helper` in qemu.conf: VM A with a disk on path 0, VM B with none and then a hot-plugged disk "
+      "`pr_helper` in qemu.conf (CI's run: our `bin/prhelper-vm`; `e2e/run.sh --libvirt`: also Debian's "
+      "qemu-pr-helper and our `bin/qemu-pr-helper`, [e2e-results-libvirt.md](e2e-results-libvirt.md)): "
+      "VM A with a disk on path 0, VM B with none and then a hot-plugged disk "
       "on path 1; PR commands are `sg_persist` in the nested guests, checked from the lab guest with "
       "`sg_persist`. See [deploy.md](deploy.md#with-libvirt) and `e2e/guest/libvirt.sh`.")
     w("")
@@ -460,7 +462,7 @@ def main():
         w("")
     check_table(w, c5)
     if not c5:
-        w("| libvirt boot | not run (it runs with `e2e/run.sh --libvirt` or `--only boot5`; the last such run: "
+        w("| libvirt boot | not run (`--quick`; the last full run: "
           "[e2e-results-libvirt.md](e2e-results-libvirt.md)) |")
     w("")
 

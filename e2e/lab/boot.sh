@@ -34,7 +34,9 @@
 #   -v            also show the guest serial console (kernel + setup log)
 #   -q            do not print the setup/timing lines
 # Environment: LAB_DIR (default /tmp/prhelper-e2e), QEMU (default qemu-system-x86_64),
-#              LAB_QEMU_EXTRA (extra qemu arguments).
+#              LAB_QEMU_EXTRA (extra qemu arguments), LAB_APPEND (extra kernel command line),
+#              LAB_ACCEL (default tcg,thread=multi: a host thread per vCPU; tcg,thread=single runs
+#              them in turn on one).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 LAB_DIR=${LAB_DIR:-/tmp/prhelper-e2e}
@@ -79,7 +81,7 @@ trap cleanup EXIT
 
 say() { [ "$QUIET" = 1 ] || echo "[boot] $*" >&2; }
 
-APPEND="console=ttyS0 quiet loglevel=3 panic=-1 lab.init=$HERE/guest-init.sh lab.dir=$LAB_DIR lab.paths=$PATHS lab.luns=$LUNS lab.mp=$MP lab.kallsyms=$DUMP"
+APPEND="console=ttyS0 quiet loglevel=3 panic=-1 lab.init=$HERE/guest-init.sh lab.dir=$LAB_DIR lab.paths=$PATHS lab.luns=$LUNS lab.mp=$MP lab.kallsyms=$DUMP${LAB_APPEND:+ $LAB_APPEND}"
 if [ "$VERBOSE" = 1 ]; then SERIAL="-serial stdio"; APPEND=${APPEND/ quiet loglevel=3/}
 else SERIAL="-serial file:$SHARE/console.log"; fi
 
@@ -96,7 +98,7 @@ set +e
 # the host's several mounts (needed by overlayfs).
 # shellcheck disable=SC2086
 timeout --foreground "$TIMEOUT" "$QEMU" \
-    -accel tcg,thread=multi -machine q35 -smp "$SMP" -m "$MEM" \
+    -accel "${LAB_ACCEL:-tcg,thread=multi}" -machine q35 -smp "$SMP" -m "$MEM" \
     -nodefaults -no-user-config -display none -no-reboot $SERIAL \
     -kernel "$LAB_DIR/vmlinuz" -initrd "$LAB_DIR/initramfs.cpio.gz" -append "$APPEND" \
     -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
