@@ -29,11 +29,29 @@ final class MapPaths {
         return names;
     }
 
+    /**
+     * Every block device the map is built on with its SCSI device's state, e.g. {@code sdb=running
+     * sdc=offline}: what changes when a path is added, removed, taken offline or blocked.
+     */
+    String states(int major, int minor) throws IOException {
+        Path slaves = sys.resolve("dev/block/" + major + ":" + minor + "/slaves");
+        StringBuilder states = new StringBuilder();
+        try (Stream<Path> list = Files.list(slaves)) {
+            list.map(p -> p.getFileName().toString()).sorted()
+                    .forEach(name -> states.append(name).append('=').append(state(name)).append(' '));
+        }
+        return states.toString();
+    }
+
     private boolean isRunning(String name) {
+        return state(name).equals("running");
+    }
+
+    private String state(String name) {
         try {
-            return Files.readString(sys.resolve("block/" + name + "/device/state")).trim().equals("running");
+            return Files.readString(sys.resolve("block/" + name + "/device/state")).trim();
         } catch (IOException e) {
-            return false;
+            return "unreadable";
         }
     }
 }

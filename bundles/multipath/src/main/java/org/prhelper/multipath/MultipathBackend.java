@@ -46,6 +46,8 @@ import org.slf4j.LoggerFactory;
 @Designate(ocd = MultipathConfig.class)
 public final class MultipathBackend implements PrBackend, AgentWarnings {
     private static final Logger LOG = LoggerFactory.getLogger(MultipathBackend.class);
+    private static final int DEFAULT_KEEP_SECONDS = 10;
+    private static final int MAX_KEEP_SECONDS = 3600;
 
     private final DeviceInspector inspector;
     private final LibMpathPersist library;
@@ -62,6 +64,8 @@ public final class MultipathBackend implements PrBackend, AgentWarnings {
      * interleave their per-path fan-out. See docs/multipath.md, "Concurrent calls into libmpathpersist".
      */
     private final ReentrantLock lock = new ReentrantLock();
+    /** Guarded by {@link #lock}. */
+    private final KeptVectors kept;
     private final Memory memory;
     private final ByteBuffer struct;
     private final long base;
@@ -84,6 +88,17 @@ public final class MultipathBackend implements PrBackend, AgentWarnings {
         this.memory = library == null ? null : new Memory(size);
         this.struct = memory == null ? null : memory.getByteBuffer(0, size).order(ByteOrder.nativeOrder());
         this.base = memory == null ? 0 : Pointer.nativeValue(memory);
+        this.kept = new KeptVectors(keepPathsSeconds(config.keepPathsSeconds()), System::nanoTime);
+    }
+
+    /** The value if it is in range, else (with a log line naming the key) the default. */
+    private static int keepPathsSeconds(int value) {
+        if (value >= 0 && value <= MAX_KEEP_SECONDS) {
+            return value;
+        }
+        LOG.error("Configuration {}: keepPathsSeconds = {} is outside 0..{}; using {}", MultipathConfig.PID,
+                value, MAX_KEEP_SECONDS, DEFAULT_KEEP_SECONDS);
+        return DEFAULT_KEEP_SECONDS;
     }
 
     private static LibMpathPersist loadLibrary() {
@@ -262,7 +277,7 @@ public final class MultipathBackend implements PrBackend, AgentWarnings {
                 response.checkCondition(malformed);
                 return;
             }
-            int rc = library.reserveOut(fd, serviceAction, scopeAndType >> 4, scopeAndType & 0x0F, memory);
+            int rc = reserveOut(request.device(), fd, serviceAction, scopeAndType >> 4, scopeAndType & 0x0F);
             if (rc == MpathResults.SUCCESS) {
                 response.status(ScsiStatus.GOOD);
             } else {
@@ -271,6 +286,49 @@ public final class MultipathBackend implements PrBackend, AgentWarnings {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * The library call, on its kept vectors when they are kept and still hold (see {@link KeptVectors}).
+     * A REGISTER AND IGNORE EXISTING KEY that fails on them goes again on fresh ones: it may have reached
+     * some paths, and sending it to them once more changes nothing. Other service actions are not sent
+     * twice (a REGISTER that reached a path would then conflict there); their failure is answered.
+     */
+    private int reserveOut(PrDevice device, int fd, int serviceAction, int scope, int type) {
+        String map = null;
+        String paths = null;
+        if (kept.enabled() && library.keepsVectors()) {
+            DeviceIdentity id = inspector.identify(device);
+            map = id.major() + ":" + id.minor();
+            try {
+                paths = this.paths.states(id.major(), id.minor());
+            } catch (IOException e) {
+                map = null; // no view of its paths: discover them as the library does
+            }
+        }
+        if (map == null) {
+            return library.reserveOut(fd, serviceAction, scope, type, memory);
+        }
+        if (kept.stale(map, paths)) {
+            int rc = library.renewVectors();
+            if (rc != MpathResults.SUCCESS) {
+                kept.discard();
+                return library.reserveOut(fd, serviceAction, scope, type, memory);
+            }
+            kept.rebuilt();
+        }
+        int rc = library.reserveOutOnKeptVectors(fd, serviceAction, scope, type, memory);
+        if (rc == MpathResults.SUCCESS || rc == MpathResults.RESERV_CONFLICT) {
+            kept.used(map, paths);
+            return rc;
+        }
+        kept.discard();
+        if (serviceAction == PrOutAction.REGISTER_AND_IGNORE.code()) {
+            LOG.debug("REGISTER AND IGNORE on {} failed on the kept paths ({}): again after discovering them",
+                    map, rc);
+            return library.reserveOut(fd, serviceAction, scope, type, memory);
+        }
+        return rc;
     }
 
     /**

@@ -17,4 +17,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(name = "multipath.conf.d", description = "Folder of further *.conf files multipathd reads.")
     String configDir() default "/etc/multipath/conf.d";
+
+    @AttributeDefinition(name = "Keep the library's maps and paths (seconds)",
+            description = "How long PR OUT reuses libmpathpersist's list of maps and paths instead of "
+                    + "discovering them on every command; a change of a map's paths in sysfs (one added, "
+                    + "removed, offline or blocked) and a failed command discard it at once. 0..3600; 0: "
+                    + "discover on every command, as mpathpersist does.", min = "0", max = "3600")
+    int keepPathsSeconds() default 10;
 }
