@@ -1,6 +1,5 @@
 package org.prhelper.api;
 
-import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
@@ -76,6 +75,6 @@ public final class PrRequest {
      * length) and PR OUT alike.
      */
     public int transferLength() {
-        return Short.toUnsignedInt(ByteBuffer.wrap(cdb).getShort(7));
+        return ((cdb[7] & 0xFF) << 8) | (cdb[8] & 0xFF);
     }
 }

@@ -20,11 +20,7 @@ final class MapPaths {
      * is running (not offline, blocked or being deleted).
      */
     List<String> running(int major, int minor) throws IOException {
-        Path slaves = sys.resolve("dev/block/" + major + ":" + minor + "/slaves");
-        List<String> names = new ArrayList<>();
-        try (Stream<Path> list = Files.list(slaves)) {
-            list.map(p -> p.getFileName().toString()).sorted().forEach(names::add);
-        }
+        List<String> names = slaves(major, minor);
         names.removeIf(name -> !isRunning(name));
         return names;
     }
@@ -34,13 +30,20 @@ final class MapPaths {
      * sdc=offline}: what changes when a path is added, removed, taken offline or blocked.
      */
     String states(int major, int minor) throws IOException {
-        Path slaves = sys.resolve("dev/block/" + major + ":" + minor + "/slaves");
         StringBuilder states = new StringBuilder();
-        try (Stream<Path> list = Files.list(slaves)) {
-            list.map(p -> p.getFileName().toString()).sorted()
-                    .forEach(name -> states.append(name).append('=').append(state(name)).append(' '));
+        for (String name : slaves(major, minor)) {
+            states.append(name).append('=').append(state(name)).append(' ');
         }
         return states.toString();
+    }
+
+    private List<String> slaves(int major, int minor) throws IOException {
+        Path slaves = sys.resolve("dev/block/" + major + ":" + minor + "/slaves");
+        List<String> names = new ArrayList<>();
+        try (Stream<Path> list = Files.list(slaves)) {
+            list.map(p -> p.getFileName().toString()).sorted().forEach(names::add);
+        }
+        return names;
     }
 
     private boolean isRunning(String name) {

@@ -46,8 +46,6 @@ import org.slf4j.LoggerFactory;
 @Designate(ocd = MultipathConfig.class)
 public final class MultipathBackend implements PrBackend, AgentWarnings {
     private static final Logger LOG = LoggerFactory.getLogger(MultipathBackend.class);
-    private static final int DEFAULT_KEEP_SECONDS = 10;
-    private static final int MAX_KEEP_SECONDS = 3600;
 
     private final DeviceInspector inspector;
     private final LibMpathPersist library;
@@ -93,12 +91,12 @@ public final class MultipathBackend implements PrBackend, AgentWarnings {
 
     /** The value if it is in range, else (with a log line naming the key) the default. */
     private static int keepPathsSeconds(int value) {
-        if (value >= 0 && value <= MAX_KEEP_SECONDS) {
+        if (value >= 0 && value <= MultipathConfig.MAX_KEEP_PATHS_SECONDS) {
             return value;
         }
         LOG.error("Configuration {}: keepPathsSeconds = {} is outside 0..{}; using {}", MultipathConfig.PID,
-                value, MAX_KEEP_SECONDS, DEFAULT_KEEP_SECONDS);
-        return DEFAULT_KEEP_SECONDS;
+                value, MultipathConfig.MAX_KEEP_PATHS_SECONDS, MultipathConfig.DEFAULT_KEEP_PATHS_SECONDS);
+        return MultipathConfig.DEFAULT_KEEP_PATHS_SECONDS;
     }
 
     private static LibMpathPersist loadLibrary() {
@@ -168,7 +166,7 @@ public final class MultipathBackend implements PrBackend, AgentWarnings {
             registerAndMove(map, request, response);
             response.backend(name());
         } else {
-            reserveOut(request, response);
+            reserveOut(map, request, response);
         }
     }
 
@@ -266,7 +264,7 @@ public final class MultipathBackend implements PrBackend, AgentWarnings {
         }
     }
 
-    private void reserveOut(PrRequest request, PrResponse response) {
+    private void reserveOut(DeviceIdentity map, PrRequest request, PrResponse response) {
         int serviceAction = request.serviceAction();
         int scopeAndType = request.cdb()[2] & 0xFF;
         int fd = request.device().fd();
@@ -277,7 +275,7 @@ public final class MultipathBackend implements PrBackend, AgentWarnings {
                 response.checkCondition(malformed);
                 return;
             }
-            int rc = reserveOut(request.device(), fd, serviceAction, scopeAndType >> 4, scopeAndType & 0x0F);
+            int rc = reserveOut(map, fd, serviceAction, scopeAndType >> 4, scopeAndType & 0x0F);
             if (rc == MpathResults.SUCCESS) {
                 response.status(ScsiStatus.GOOD);
             } else {
@@ -294,12 +292,11 @@ public final class MultipathBackend implements PrBackend, AgentWarnings {
      * some paths, and sending it to them once more changes nothing. Other service actions are not sent
      * twice (a REGISTER that reached a path would then conflict there); their failure is answered.
      */
-    private int reserveOut(PrDevice device, int fd, int serviceAction, int scope, int type) {
+    private int reserveOut(DeviceIdentity id, int fd, int serviceAction, int scope, int type) {
         String map = null;
         String paths = null;
         if (kept.enabled() && library.keepsVectors()) {
-            DeviceIdentity id = inspector.identify(device);
-            map = id.major() + ":" + id.minor();
+            map = id.numbers();
             try {
                 paths = this.paths.states(id.major(), id.minor());
             } catch (IOException e) {

@@ -9,6 +9,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
                 + "so that registrations reach every path.")
 @interface MultipathConfig {
     String PID = "org.prhelper.multipath";
+    int DEFAULT_KEEP_PATHS_SECONDS = 10;
+    int MAX_KEEP_PATHS_SECONDS = 3600;
 
     @AttributeDefinition(name = "multipath.conf",
             description = "Read to warn about maps without reservation_key (multipathd then cannot register "
@@ -23,5 +25,5 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
                     + "discovering them on every command; a change of a map's paths in sysfs (one added, "
                     + "removed, offline or blocked) and a failed command discard it at once. 0..3600; 0: "
                     + "discover on every command, as mpathpersist does.", min = "0", max = "3600")
-    int keepPathsSeconds() default 10;
+    int keepPathsSeconds() default DEFAULT_KEEP_PATHS_SECONDS;
 }

@@ -50,6 +50,15 @@ public class MapPathsTest {
         assertEquals(List.of("sdf"), new MapPaths(sys).running(253, 1));
     }
 
+    /** Every path with its state, in name order: what tells the backend its kept paths went stale. */
+    @Test
+    public void statesNameEveryPathWithItsState() throws IOException {
+        path("sdc", "offline\n");
+        path("sdb", "running\n");
+        path("sdd", null);
+        assertEquals("sdb=running sdc=offline sdd=unreadable ", new MapPaths(sys).states(253, 0));
+    }
+
     @Test(expected = IOException.class)
     public void aMapWithoutSlavesIsAnError() throws IOException {
         Files.createDirectories(sys.resolve("dev/block/253:0"));
