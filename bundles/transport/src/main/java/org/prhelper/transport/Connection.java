@@ -58,13 +58,15 @@ final class Connection implements DeviceLines.Command {
     private volatile boolean closed;
     /** Opcode << 8 | service action of the last request, -1 before the first: no string per request. */
     private volatile int lastCommand = -1;
-    /** When the request being executed began (epoch milliseconds), 0 between requests; for snapshots. */
+    /** When the request being executed was read ({@link #started}, never 0), 0 between requests; for snapshots. */
     private volatile long executingSince;
     /**
      * The request being served, from its policy check to its reply, which may be on different threads:
-     * the handoff between them (a worker queue, or the same thread) orders these plain fields.
+     * the handoff between them (a worker queue, or the same thread) orders these plain fields. The two
+     * times are {@link System#nanoTime()} readings, the only ones of a request.
      */
     private long started;
+    private long answered;
     private DeviceIdentity identity;
     private Decision decision;
     private long lineKey;
@@ -128,7 +130,7 @@ final class Connection implements DeviceLines.Command {
         long since = executingSince;
         return new ClientInfo(name, peer, connectedSince, requests,
                 last < 0 ? null : PrCommands.name(last >> 8, last & 0xFF),
-                since == 0 ? null : Instant.ofEpochMilli(since));
+                since == 0 ? null : services.requests().clock().at(since));
     }
 
     /** What serving an event leaves to do. */
@@ -157,7 +159,8 @@ final class Connection implements DeviceLines.Command {
             }
             ReadOutcome outcome = protocol.readRequest(request);
             if (outcome == ReadOutcome.REQUEST) {
-                executingSince = System.currentTimeMillis();
+                started = System.nanoTime();
+                executingSince = started | 1;
                 return admit();
             }
             if (outcome == ReadOutcome.INCOMPLETE) {
@@ -179,7 +182,6 @@ final class Connection implements DeviceLines.Command {
 
     /** Checks the request just read against the policy; answers it if refused. */
     private Step admit() throws IOException {
-        started = System.nanoTime();
         response.reset();
         SocketPolicy policy = services.policy();
         // The device's identity also names the line its commands wait in (DeviceLines).
@@ -189,6 +191,7 @@ final class Connection implements DeviceLines.Command {
             return Step.EXECUTE;
         }
         decision.applyTo(response);
+        answered = System.nanoTime();
         return reply();
     }
 
@@ -217,23 +220,30 @@ final class Connection implements DeviceLines.Command {
         return line;
     }
 
+    @Override
+    public long received() {
+        return started;
+    }
+
     /** The device call of an allowed request; answers failures itself, never throws. */
     @Override
-    public void execute() {
+    public long execute() {
         PrHandler h = services.requests().handler();
         if (h == null) {
             // The dispatcher is being replaced: the same answer QEMU gives when it cannot reach a helper.
             response.checkCondition(SenseCode.LUN_COMMUNICATION_FAILURE);
-            return;
+        } else {
+            try {
+                h.handle(request, response);
+            } catch (RuntimeException | Error e) {
+                // An Error too (a backend bundle refreshed under the request, memory running out): the
+                // guest gets an answer it retries, and the connection and its thread go on.
+                LOG.warn("{}: request failed", name, e);
+                response.checkCondition(SenseCode.LUN_COMMUNICATION_FAILURE);
+            }
         }
-        try {
-            h.handle(request, response);
-        } catch (RuntimeException | Error e) {
-            // An Error too (a backend bundle refreshed under the request, memory running out): the guest
-            // gets an answer it retries, and the connection and its thread go on.
-            LOG.warn("{}: request failed", name, e);
-            response.checkCondition(SenseCode.LUN_COMMUNICATION_FAILURE);
-        }
+        answered = System.nanoTime();
+        return answered;
     }
 
     /** After a worker's device call: the reply, and the connection's next event. */
@@ -255,8 +265,7 @@ final class Connection implements DeviceLines.Command {
             writing = !protocol.writeResponse(request, response);
             List<AuditSink> sinks = services.requests().audit();
             if (!sinks.isEmpty()) {
-                audit(sinks, request, response, identity == null ? DeviceIdentity.UNKNOWN : identity, decision,
-                        System.nanoTime() - started);
+                audit(sinks, request, response, identity == null ? DeviceIdentity.UNKNOWN : identity, decision);
             }
             if (LOG.isTraceEnabled()) {
                 trace(request, response);
@@ -284,9 +293,10 @@ final class Connection implements DeviceLines.Command {
     }
 
     private void audit(List<AuditSink> sinks, PrRequest request, PrResponse response, DeviceIdentity device,
-            Decision decision, long nanos) {
-        AuditRecord record = AuditRecord.of(Instant.now(), services.socketName(), peer, device, request, response,
-                decision.allowed() ? "allow" : "deny: " + decision.rule(), nanos);
+            Decision decision) {
+        AuditRecord record = AuditRecord.of(services.requests().clock().at(answered), services.socketName(), peer,
+                device, request, response, decision.allowed() ? "allow" : "deny: " + decision.rule(),
+                answered - started);
         for (AuditSink sink : sinks) {
             try {
                 sink.record(record);

@@ -57,8 +57,17 @@ final class DeviceLines {
 
     /** A device command and what follows its answer. */
     interface Command {
-        /** The device call; its time decides whether the device's next commands run inline. */
-        void execute();
+        /**
+         * When the request was read ({@link System#nanoTime()}): where a command run on the thread that
+         * read it starts its device time, which that thread need not read again.
+         */
+        long received();
+
+        /**
+         * The device call; returns {@link System#nanoTime()} at its answer. Its time decides whether the
+         * device's next commands run inline.
+         */
+        long execute();
 
         /** After the device's answer (the reply), on the same thread. */
         void then();
@@ -79,15 +88,15 @@ final class DeviceLines {
      */
     boolean runOrQueue(Line line, Command command, boolean mayWaitHere) {
         if (!mayWaitHere && fast(line) && line.held == 0) {
-            execute(line, command, false);
+            execute(line, command, false, command.received());
             return true;
         }
         if (mayWaitHere && line.tryEnter(perDevice)) {
-            execute(line, command, true);
+            execute(line, command, true, command.received());
             return true;
         }
         Runnable task = () -> {
-            execute(line, command, true);
+            execute(line, command, true, System.nanoTime());
             command.then();
         };
         if (line.enterOrWait(perDevice, task)) {
@@ -97,15 +106,15 @@ final class DeviceLines {
     }
 
     /**
-     * Runs the device call; a counted command then lets the next command of the line go (before the
-     * reply is written).
+     * Runs the device call, timed from {@code start}; a counted command then lets the next command of
+     * the line go (before the reply is written).
      */
-    private void execute(Line line, Command command, boolean counted) {
-        long start = System.nanoTime();
+    private void execute(Line line, Command command, boolean counted, long start) {
+        boolean slow = true;
         try {
-            command.execute();
+            slow = command.execute() - start >= inlineNanos;
         } finally {
-            line.took(System.nanoTime() - start >= inlineNanos);
+            line.took(slow);
             if (counted) {
                 Runnable next = line.leave();
                 if (next != null) {

@@ -9,9 +9,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The threads that wait for devices: at most {@link #limit} at once, started when a command finds none
- * idle and ended after {@code keepAliveMillis} without work, so an idle agent holds none and a burst of
- * 128 VMs at SAN latency gets 128. A thread pool with a fixed core size would start a thread per task
- * until it had them all, however few are needed.
+ * idle and ended once they have stood idle for {@code keepAliveMillis}, so an idle agent holds none and
+ * a burst of 128 VMs at SAN latency gets 128. A thread pool with a fixed core size would start a thread
+ * per task until it had them all, however few are needed; and its timed wait for work reads the clock
+ * three times per task (system calls where the clock has no vDSO), so idle workers here wait untimed
+ * and the serving loops' watchdog ends them ({@link #reap}).
  */
 final class DeviceWorkers {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceWorkers.class);
@@ -22,13 +24,17 @@ final class DeviceWorkers {
     private final AtomicInteger threads = new AtomicInteger();
     private final AtomicInteger idle = new AtomicInteger();
     private final AtomicInteger number = new AtomicInteger();
-    private final long keepAliveMillis;
+    private final long keepAliveNanos;
     private volatile int limit;
     private volatile boolean stopped;
+    /** By {@link #reap} only: the fewest workers it saw idle since {@link #since}. */
+    private int fewestIdle = Integer.MAX_VALUE;
+    private long since;
+    private boolean looked;
 
     DeviceWorkers(int limit, long keepAliveMillis) {
         this.limit = limit;
-        this.keepAliveMillis = keepAliveMillis;
+        this.keepAliveNanos = TimeUnit.MILLISECONDS.toNanos(keepAliveMillis);
     }
 
     /** A new limit: more threads start as work comes; threads over it end as they become idle. */
@@ -98,7 +104,7 @@ final class DeviceWorkers {
             Runnable task;
             idle.incrementAndGet();
             try {
-                task = threads.get() > limit ? queue.poll() : queue.poll(keepAliveMillis, TimeUnit.MILLISECONDS);
+                task = threads.get() > limit ? queue.poll() : queue.take();
             } catch (InterruptedException e) {
                 task = null;
             } finally {
@@ -113,8 +119,8 @@ final class DeviceWorkers {
                 continue;
             }
             threads.decrementAndGet();
-            // A task queued while this thread was timing out, when it still counted as idle, would wait
-            // for the next one: take its place again.
+            // A task queued while this thread, over the limit, still counted as idle would wait for the
+            // next one: take its place again.
             if (queue.isEmpty() || stopped) {
                 return;
             }
@@ -132,6 +138,26 @@ final class DeviceWorkers {
             // The task answers its own failures; this only keeps the thread for the next device.
             LOG.error("A device command failed outside its request", e);
         }
+    }
+
+    /**
+     * Ends as many workers as stood idle at every look for the keep-alive time: they were not needed
+     * meanwhile. By one thread, every few milliseconds; {@code now} is its {@link System#nanoTime()}.
+     */
+    void reap(long now) {
+        if (!looked) {
+            looked = true;
+            since = now;
+        }
+        fewestIdle = Math.min(fewestIdle, idle.get());
+        if (now - since < keepAliveNanos) {
+            return;
+        }
+        for (int i = fewestIdle; i > 0 && !stopped; i--) {
+            queue.add(STOP); // taken by an idle worker, behind any work queued meanwhile
+        }
+        fewestIdle = Integer.MAX_VALUE;
+        since = now;
     }
 
     /** Work queued so far is still done; idle workers end, busy ones after their command. */

@@ -30,6 +30,7 @@ public final class RequestServices {
     static final long HANDLER_WAIT_MILLIS = 5000;
 
     private final ServingLoops loops;
+    private final WallClock clock = new WallClock();
     private final LongFunction<PrHandler> handler;
     /** The dispatcher's tracker; null in unit tests. A tracker, not a reference: DS has no bounded wait. */
     private final ServiceTracker<PrHandler, PrHandler> handlers;
@@ -86,6 +87,11 @@ public final class RequestServices {
     /** The audit sinks registered now, each to receive every record; empty when there are none. */
     public List<AuditSink> audit() {
         return audit;
+    }
+
+    /** The wall-clock time of a request's {@link System#nanoTime()} readings. */
+    WallClock clock() {
+        return clock;
     }
 
     /** The threads that serve every socket's connections. */

@@ -47,7 +47,7 @@ public final class ServingLoops {
     private static final int BATCH = 32;
     /** How long stopping waits for the serving threads to end. */
     private static final long STOP_WAIT_MILLIS = 1000;
-    /** How long a device worker waits for work before it ends. */
+    /** How long device workers stand idle before they end. */
     private static final long WORKER_KEEP_ALIVE_MILLIS = 60_000;
 
     private final Epoll epoll;
@@ -170,9 +170,13 @@ public final class ServingLoops {
                 return;
             }
             long now = System.nanoTime();
+            workers.reap(now);
             for (Server s : servers) {
-                long since = s.busySince;
-                if (since != 0 && !s.replaced && !s.onLoan && now - since > stallNanos) {
+                if (!s.heldSince(now) || s.replaced || s.onLoan) {
+                    continue;
+                }
+                long since = s.watchedSince;
+                if (now - since > stallNanos) {
                     s.replaced = true;
                     s.markHeld();
                     try {
@@ -225,8 +229,14 @@ public final class ServingLoops {
         private final Epoll.Events events = new Epoll.Events(BATCH);
         /** The batch being served; a successor serves what is left of it. */
         private volatile Batch batch = Batch.EMPTY;
-        /** When the request being served started (never 0 then); 0 between requests. */
-        private volatile long busySince;
+        /**
+         * Counts the requests served, up by one as each begins and as it ends: odd while one is served.
+         * The watchdog times a request by its own clock, so serving reads none.
+         */
+        private volatile long served;
+        /** By the watchdog only: the count it last saw odd, and when it first saw that. */
+        private long watched = -1;
+        private long watchedSince;
         /** The line of the device whose command runs on this thread, else null. */
         private DeviceLines.Line line;
         /** The line marked held by the watchdog, until the command that held this thread returns. */
@@ -283,9 +293,25 @@ public final class ServingLoops {
             }
         }
 
+        /**
+         * By the watchdog: whether a request is being served now; then {@link #watchedSince} is when the
+         * watchdog first saw it, at most a period after it began.
+         */
+        boolean heldSince(long now) {
+            long n = served;
+            if ((n & 1) == 0) {
+                return false;
+            }
+            if (n != watched) {
+                watched = n;
+                watchedSince = now;
+            }
+            return true;
+        }
+
         /** By the watchdog: the device of the command holding this thread runs no more commands inline. */
         synchronized void markHeld() {
-            if (line != null && busySince != 0) {
+            if (line != null && (served & 1) != 0) {
                 held = line;
                 held.held();
             }
@@ -313,11 +339,11 @@ public final class ServingLoops {
                 if (c == null) {
                     continue; // the wake-up at stop, or a connection forgotten meanwhile
                 }
-                busySince = System.nanoTime() | 1;
+                served++; // only this thread writes it
                 try {
                     serve(c, this);
                 } finally {
-                    busySince = 0;
+                    served++;
                 }
             }
         }

@@ -23,6 +23,27 @@ public class DeviceLinesTest {
         workers.stop();
     }
 
+    /** A command from its device call and what follows its answer, as if each run had just been read. */
+    private static DeviceLines.Command command(Runnable call, Runnable then) {
+        return new DeviceLines.Command() {
+            @Override
+            public long received() {
+                return System.nanoTime();
+            }
+
+            @Override
+            public long execute() {
+                call.run();
+                return System.nanoTime();
+            }
+
+            @Override
+            public void then() {
+                then.run();
+            }
+        };
+    }
+
     /** A command that waits for {@code release}, counting how many wait at once. */
     private static final class Blocking implements DeviceLines.Command {
         final CountDownLatch release;
@@ -38,7 +59,12 @@ public class DeviceLinesTest {
         }
 
         @Override
-        public void execute() {
+        public long received() {
+            return 0;
+        }
+
+        @Override
+        public long execute() {
             most.accumulateAndGet(atOnce.incrementAndGet(), Math::max);
             try {
                 release.await(10, TimeUnit.SECONDS);
@@ -46,6 +72,7 @@ public class DeviceLinesTest {
                 Thread.currentThread().interrupt();
             }
             atOnce.decrementAndGet();
+            return System.nanoTime();
         }
 
         @Override
@@ -67,15 +94,7 @@ public class DeviceLinesTest {
         }
         DeviceLines.Line kept = lines.line(0);
         assertFalse(kept.forgotten());
-        DeviceLines.Command nothing = new DeviceLines.Command() {
-            @Override
-            public void execute() {
-            }
-
-            @Override
-            public void then() {
-            }
-        };
+        DeviceLines.Command nothing = command(() -> { }, () -> { });
         assertTrue(lines.runOrQueue(kept, nothing, true));
         assertTrue(kept.forgotten());
         assertNotSame(kept, lines.line(0));
@@ -111,18 +130,10 @@ public class DeviceLinesTest {
         DeviceLines.Line line = lines.line(7);
         for (int i = 0; i < 20; i++) {
             int n = i;
-            lines.runOrQueue(line, new DeviceLines.Command() {
-                @Override
-                public void execute() {
-                    order.add(n);
-                    LockSupport.parkNanos(1_000_000);
-                }
-
-                @Override
-                public void then() {
-                    answered.countDown();
-                }
-            }, false);
+            lines.runOrQueue(line, command(() -> {
+                order.add(n);
+                LockSupport.parkNanos(1_000_000);
+            }, answered::countDown), false);
         }
         assertTrue(answered.await(10, TimeUnit.SECONDS));
         assertEquals(java.util.stream.IntStream.range(0, 20).boxed().toList(), order);
@@ -135,33 +146,15 @@ public class DeviceLinesTest {
         DeviceLines.Line line = lines.line(1);
         List<Thread> ranOn = new CopyOnWriteArrayList<>();
         CountDownLatch answered = new CountDownLatch(1);
-        DeviceLines.Command fast = new DeviceLines.Command() {
-            @Override
-            public void execute() {
-                ranOn.add(Thread.currentThread());
-            }
-
-            @Override
-            public void then() {
-                answered.countDown();
-            }
-        };
+        DeviceLines.Command fast = command(() -> ranOn.add(Thread.currentThread()), answered::countDown);
         assertFalse("a device not yet seen answer goes to a worker", lines.runOrQueue(line, fast, false));
         assertTrue(answered.await(5, TimeUnit.SECONDS));
         assertTrue("then, having answered fast, it runs here", lines.runOrQueue(line, fast, false));
         assertEquals(Thread.currentThread(), ranOn.get(1));
         line.held();
         CountDownLatch again = new CountDownLatch(1);
-        assertFalse("once it held a serving thread, a worker", lines.runOrQueue(line, new DeviceLines.Command() {
-            @Override
-            public void execute() {
-            }
-
-            @Override
-            public void then() {
-                again.countDown();
-            }
-        }, false));
+        assertFalse("once it held a serving thread, a worker",
+                lines.runOrQueue(line, command(() -> { }, again::countDown), false));
         assertTrue(again.await(5, TimeUnit.SECONDS));
         line.unheld();
     }
@@ -171,16 +164,7 @@ public class DeviceLinesTest {
         DeviceLines lines = new DeviceLines(workers, 1, 0);
         DeviceLines.Line line = lines.line(3);
         List<Thread> ranOn = new CopyOnWriteArrayList<>();
-        DeviceLines.Command command = new DeviceLines.Command() {
-            @Override
-            public void execute() {
-                ranOn.add(Thread.currentThread());
-            }
-
-            @Override
-            public void then() {
-            }
-        };
+        DeviceLines.Command command = command(() -> ranOn.add(Thread.currentThread()), () -> { });
         assertFalse(lines.fast(line));
         assertTrue(lines.runOrQueue(line, command, true));
         assertEquals(List.of(Thread.currentThread()), ranOn);
@@ -199,8 +183,10 @@ public class DeviceLinesTest {
                 });
             }
             assertTrue(ran.await(5, TimeUnit.SECONDS));
+            assertEquals(4, brief.threads());
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (brief.threads() > 0 && System.nanoTime() < until) {
+                brief.reap(System.nanoTime()); // as the serving loops' watchdog does
                 Thread.sleep(10);
             }
             assertEquals(0, brief.threads());

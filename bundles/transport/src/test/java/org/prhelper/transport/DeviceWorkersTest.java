@@ -48,4 +48,47 @@ public class DeviceWorkersTest {
             }
         }
     }
+
+    /**
+     * The watchdog's look every few milliseconds ends only the workers that stood idle at every look for
+     * the keep-alive time; one at a device meanwhile stays.
+     */
+    @Test
+    public void reapingEndsOnlyWorkersIdleAtEveryLook() throws Exception {
+        DeviceWorkers workers = new DeviceWorkers(4, 50);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(2);
+        try {
+            workers.execute(() -> {
+                started.countDown();
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            workers.execute(started::countDown);
+            assertTrue(started.await(5, TimeUnit.SECONDS));
+            Thread.sleep(50); // the second worker is back waiting for work
+            assertEquals(2, workers.threads());
+            long now = System.nanoTime();
+            workers.reap(now);
+            workers.reap(now + TimeUnit.MILLISECONDS.toNanos(25));
+            Thread.sleep(50);
+            assertEquals("within the keep-alive time, none ends", 2, workers.threads());
+            workers.reap(now + TimeUnit.MILLISECONDS.toNanos(50));
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (workers.threads() > 1 && System.nanoTime() < until) {
+                Thread.sleep(5);
+            }
+            Thread.sleep(50);
+            assertEquals("the busy worker stays", 1, workers.threads());
+            CountDownLatch later = new CountDownLatch(1);
+            workers.execute(later::countDown);
+            assertTrue("new work still finds a worker", later.await(5, TimeUnit.SECONDS));
+        } finally {
+            release.countDown();
+            workers.stop();
+        }
+    }
 }
