@@ -31,7 +31,10 @@ import org.slf4j.LoggerFactory;
  */
 final class Listener {
     private static final Logger LOG = LoggerFactory.getLogger(Listener.class);
-    /** How often the accept thread of an inherited socket looks whether it should stop. */
+    /**
+     * How long the accept thread of an inherited socket waits in accept() once the socket was ready:
+     * another process holding the socket (the next agent of a hand-over) may have taken the connection.
+     */
     private static final int ACCEPT_POLL_MILLIS = 200;
     /** How long stopping waits for aborted connections whose serving thread is free to close them. */
     private static final long ABORT_WAIT_MILLIS = 200;
@@ -46,6 +49,12 @@ final class Listener {
     private final AtomicInteger counter = new AtomicInteger();
     /** Requests handled on connections that have closed; the open ones count their own. */
     private final AtomicLong closedRequests = new AtomicLong();
+    /**
+     * Where the accept thread of an inherited socket waits for a connection, or to be woken at stop:
+     * closing our duplicate does not wake accept() (junixsocket.md). Null for a socket bound here.
+     */
+    private final Epoll ready;
+    private boolean readyClosed;
     private final Thread acceptor;
     private volatile boolean closing;
 
@@ -66,12 +75,21 @@ final class Listener {
             }
             server.setDeleteOnClose(false);
             // Another process (systemd, prhelper-vm) keeps the socket and may hand it to the next agent,
-            // so stopping must close only our descriptor (Fds.release); the accept thread
-            // then notices a stop by this timeout rather than by a shutdown.
+            // so stopping must close only our descriptor (Fds.release); the accept thread then learns of
+            // a stop from the epoll it waits at, not from a shutdown.
             server.setSoTimeout(ACCEPT_POLL_MILLIS);
+            ready = new Epoll();
+            try {
+                ready.watch(own, Epoll.IN);
+            } catch (IOException e) {
+                ready.close();
+                Fds.release(server.getFileDescriptor());
+                throw e;
+            }
             path = inheritedPath(server, settings);
             identity = null;
         } else {
+            ready = null;
             path = settings.path();
             Files.createDirectories(path.getParent());
             // Like qemu-pr-helper: a file left at the path (a stale socket) is replaced.
@@ -121,9 +139,39 @@ final class Listener {
     }
 
     private void acceptLoop() {
+        try {
+            accept();
+        } finally {
+            if (ready != null) {
+                closeReady();
+            }
+        }
+    }
+
+    /** The epoll goes with the accept thread; until then a stop may still wake it. */
+    private synchronized void closeReady() {
+        readyClosed = true;
+        ready.close();
+    }
+
+    private synchronized void wakeAcceptor() {
+        if (!readyClosed) {
+            try {
+                ready.wakeAll();
+            } catch (IOException e) {
+                LOG.warn("{}: cannot wake the accept thread: {}", path, e.getMessage());
+            }
+        }
+    }
+
+    private void accept() {
+        Epoll.Events event = ready == null ? null : new Epoll.Events(1);
         while (!closing) {
             AFUNIXSocket socket;
             try {
+                if (event != null && (ready.await(event, -1) == 0 || closing)) {
+                    continue; // interrupted, or woken to stop
+                }
                 socket = server.accept();
             } catch (SocketTimeoutException e) {
                 continue;
@@ -189,9 +237,10 @@ final class Listener {
      */
     void close(long graceMillis) {
         closing = true;
-        if (identity == null) {
+        if (ready != null) {
             // Inherited: let the accept thread return before our descriptor goes, else a client that
             // connects meanwhile could be accepted and dropped instead of waiting for the next agent.
+            wakeAcceptor();
             try {
                 acceptor.join(ACCEPT_POLL_MILLIS * 5L);
             } catch (InterruptedException e) {

@@ -143,6 +143,7 @@ public class ListenerTest {
             assertEquals(ScsiStatus.GOOD, (int) early.get(10, TimeUnit.SECONDS));
             listener.close(1000);
             listener = null;
+            long descriptors = openDescriptors();
             assertTrue("the inherited socket's file is not ours to remove", Files.exists(sock));
             assertEquals("the inherited number is left open", socketInode, Files.readSymbolicLink(number));
 
@@ -152,6 +153,7 @@ public class ListenerTest {
             }
             listener.close(1000);
             listener = null;
+            assertEquals("the accept thread's epoll and our duplicate are closed", descriptors, openDescriptors());
         }
     }
 
@@ -450,6 +452,12 @@ public class ListenerTest {
         start("");
         try (TestClient c = new TestClient(sock); RandomAccessFile f = new RandomAccessFile("/dev/null", "rw")) {
             assertEquals(ScsiStatus.CHECK_CONDITION, c.readKeys(f.getFD()));
+        }
+    }
+
+    private static long openDescriptors() throws IOException {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
         }
     }
 }
