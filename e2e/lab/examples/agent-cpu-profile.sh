@@ -4,14 +4,16 @@
 #   - CPU per request by thread (utime+stime of /proc/PID/task/*, grouped by thread name), at 1, 8
 #     and 32 connections;
 #   - system calls per request (strace -c -f) at 8 connections;
-#   - a perf profile (perf record -g, our JIT code named through jcmd's Compiler.perfmap) at 8.
+#   - a perf profile (perf record -g, our JIT code named through jcmd's Compiler.perfmap) at 8;
+#   - where our Java code spends it: JFR's execution samples at 8 connections, by method, self and
+#     inclusive (perf gets few samples under TCG; JFR samples the Java threads itself).
 #
 #   mvn -B -q install -DskipTests
 #   gcc -O2 -Wall -pthread -o $LAB_DIR/prbench bench/prbench.c
 #   e2e/lab/boot.sh -l 1 -t 1500 -f e2e/lab/examples/agent-cpu-profile.sh     # ~12 min
 # Environment: PROFILE_SECONDS (5) per run, PROFILE_ASSEMBLY (karaf-assembly/target/assembly),
 # PROFILE_JAVA_OPTS (extra JVM options of ours, e.g. to try one), PROFILE_QUICK=1 (the CPU by thread
-# at 1 and 8 connections only). To try a configuration, a wrapper script can edit
+# at 1 and 8 connections only; with PROFILE_JFR=1 also the JFR samples). To try a configuration, a wrapper script can edit
 # $PROFILE_ASSEMBLY/etc/*.cfg (the guest's overlay takes the change) and then source this one.
 set -u
 E2E_HOME=$(cd "$LAB_HOME/.." && pwd)
@@ -77,7 +79,43 @@ for n in 1 8 $([ -z "${PROFILE_QUICK:-}" ] && echo 32); do
     by_thread ref "$REF" "$n"
     by_thread ours "$OURS" "$n"
 done
+# jfr_samples: JFR's execution samples of ours during one run at 8 connections, by method
+jfr_samples() {
+    jcmd "$OURS" JFR.start name=profile settings=profile filename=/tmp/ours.jfr > /dev/null || return
+    line=$(run "$OURS_SOCK" 8 "$SECS")
+    jcmd "$OURS" JFR.stop name=profile > /dev/null
+    echo "profile: ours, JFR execution samples, 8 connections: $line"
+    jfr print --events jdk.ExecutionSample --stack-depth 64 /tmp/ours.jfr | python3 -c '
+import collections, re, sys
+own, incl, thread, n, stack = collections.Counter(), collections.Counter(), collections.Counter(), 0, None
+for l in sys.stdin:
+    l = l.strip()
+    if l.startswith("sampledThread"):
+        name = re.sub(r"[0-9#]+$", "", l.split("\"")[1])
+    elif l.startswith("stackTrace = ["):
+        stack = []
+    elif stack is not None and l.startswith("]"):
+        if stack:
+            n += 1
+            thread[name] += 1
+            own[stack[0]] += 1
+            for m in set(stack):
+                incl[m] += 1
+        stack = None
+    elif stack is not None and l and l != "...":
+        stack.append(re.sub(r"\s+line:.*$", "", l))
+print(f"  {n} samples; by thread: " + ", ".join(f"{t} {c}" for t, c in thread.most_common(6)))
+print("  self:")
+for m, c in own.most_common(25):
+    print(f"  {100 * c / n:5.1f} %  {m}")
+print("  inclusive (our code and the libraries it calls):")
+for m, c in incl.most_common(60):
+    if "org.prhelper" in m or "newsclub" in m or "jna" in m:
+        print(f"  {100 * c / n:5.1f} %  {m}")
+'
+}
 if [ -n "${PROFILE_QUICK:-}" ]; then
+    [ -n "${PROFILE_JFR:-}" ] && jfr_samples
     kill "$OURS" "$REF" 2>/dev/null
     wait
     exit 0
@@ -111,5 +149,6 @@ for side in ref ours; do
     echo "  by symbol:"
     perf report -i /tmp/perf.$side --no-children --sort dso,sym --stdio 2>/dev/null | grep '%' | head -40
 done
+jfr_samples
 kill "$OURS" "$REF" 2>/dev/null
 wait
