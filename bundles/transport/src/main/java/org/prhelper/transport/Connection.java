@@ -58,14 +58,16 @@ final class Connection implements DeviceLines.Command {
     private volatile boolean closed;
     /** Opcode << 8 | service action of the last request, -1 before the first: no string per request. */
     private volatile int lastCommand = -1;
-    /** When the request being executed was read ({@link #started}, never 0), 0 between requests; for snapshots. */
-    private volatile long executingSince;
+    /**
+     * When the request being served was read ({@link System#nanoTime()}, never 0), 0 between requests;
+     * volatile for snapshots.
+     */
+    private volatile long started;
     /**
      * The request being served, from its policy check to its reply, which may be on different threads:
-     * the handoff between them (a worker queue, or the same thread) orders these plain fields. The two
-     * times are {@link System#nanoTime()} readings, the only ones of a request.
+     * the handoff between them (a worker queue, or the same thread) orders these plain fields.
+     * {@code answered} is when its device answered (or the policy refused it).
      */
-    private long started;
     private long answered;
     private DeviceIdentity identity;
     private Decision decision;
@@ -127,7 +129,7 @@ final class Connection implements DeviceLines.Command {
 
     ClientInfo snapshot() {
         int last = lastCommand;
-        long since = executingSince;
+        long since = started;
         return new ClientInfo(name, peer, connectedSince, requests,
                 last < 0 ? null : PrCommands.name(last >> 8, last & 0xFF),
                 since == 0 ? null : services.requests().clock().at(since));
@@ -159,8 +161,7 @@ final class Connection implements DeviceLines.Command {
             }
             ReadOutcome outcome = protocol.readRequest(request);
             if (outcome == ReadOutcome.REQUEST) {
-                started = System.nanoTime();
-                executingSince = started | 1;
+                started = System.nanoTime() | 1;
                 return admit();
             }
             if (outcome == ReadOutcome.INCOMPLETE) {
@@ -278,7 +279,7 @@ final class Connection implements DeviceLines.Command {
             LOG.error("{}: connection failed", name, e);
             return Step.CLOSE;
         } finally {
-            executingSince = 0;
+            started = 0;
             identity = null;
             decision = null;
             device.close();

@@ -27,10 +27,9 @@ final class DeviceWorkers {
     private final long keepAliveNanos;
     private volatile int limit;
     private volatile boolean stopped;
-    /** By {@link #reap} only: the fewest workers it saw idle since {@link #since}. */
+    /** By {@link #reap} only: the fewest workers it saw idle since {@link #since}; MAX_VALUE: no look yet. */
     private int fewestIdle = Integer.MAX_VALUE;
     private long since;
-    private boolean looked;
 
     DeviceWorkers(int limit, long keepAliveMillis) {
         this.limit = limit;
@@ -145,8 +144,7 @@ final class DeviceWorkers {
      * meanwhile. By one thread, every few milliseconds; {@code now} is its {@link System#nanoTime()}.
      */
     void reap(long now) {
-        if (!looked) {
-            looked = true;
+        if (fewestIdle == Integer.MAX_VALUE) {
             since = now;
         }
         fewestIdle = Math.min(fewestIdle, idle.get());
@@ -157,7 +155,6 @@ final class DeviceWorkers {
             queue.add(STOP); // taken by an idle worker, behind any work queued meanwhile
         }
         fewestIdle = Integer.MAX_VALUE;
-        since = now;
     }
 
     /** Work queued so far is still done; idle workers end, busy ones after their command. */

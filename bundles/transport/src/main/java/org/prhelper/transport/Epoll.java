@@ -73,7 +73,7 @@ final class Epoll implements AutoCloseable {
         ctl(CTL_ADD, fd, events, fd);
     }
 
-        /** Watches {@code fd} again, for one more event; after an event it is quiet until this. */
+    /** Watches {@code fd} again, for one more event; after an event it is quiet until this. */
     void arm(int fd, int events) throws IOException {
         ctl(CTL_MOD, fd, events | ONESHOT, fd);
     }

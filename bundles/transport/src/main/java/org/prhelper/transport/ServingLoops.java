@@ -172,11 +172,8 @@ public final class ServingLoops {
             long now = System.nanoTime();
             workers.reap(now);
             for (Server s : servers) {
-                if (!s.heldSince(now) || s.replaced || s.onLoan) {
-                    continue;
-                }
-                long since = s.watchedSince;
-                if (now - since > stallNanos) {
+                long held = s.heldFor(now);
+                if (held > stallNanos && !s.replaced && !s.onLoan) {
                     s.replaced = true;
                     s.markHeld();
                     try {
@@ -189,7 +186,7 @@ public final class ServingLoops {
                     }
                     replaced.incrementAndGet();
                     LOG.debug("A request has held a serving thread for {} ms: another takes its place",
-                            TimeUnit.NANOSECONDS.toMillis(now - since));
+                            TimeUnit.NANOSECONDS.toMillis(held));
                 }
             }
         }
@@ -294,19 +291,19 @@ public final class ServingLoops {
         }
 
         /**
-         * By the watchdog: whether a request is being served now; then {@link #watchedSince} is when the
-         * watchdog first saw it, at most a period after it began.
+         * By the watchdog: how long it has seen the request being served now (it began at most a period
+         * earlier), 0 between requests.
          */
-        boolean heldSince(long now) {
+        long heldFor(long now) {
             long n = served;
             if ((n & 1) == 0) {
-                return false;
+                return 0;
             }
             if (n != watched) {
                 watched = n;
                 watchedSince = now;
             }
-            return true;
+            return now - watchedSince;
         }
 
         /** By the watchdog: the device of the command holding this thread runs no more commands inline. */

@@ -26,11 +26,7 @@ public class DeviceWorkersTest {
                 for (int i = 0; i < 6; i++) {
                     workers.execute(() -> {
                         atOnce.incrementAndGet();
-                        try {
-                            release.await(10, TimeUnit.SECONDS);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
+                        await(release);
                         atOnce.decrementAndGet();
                         done.countDown();
                     });
@@ -61,11 +57,7 @@ public class DeviceWorkersTest {
         try {
             workers.execute(() -> {
                 started.countDown();
-                try {
-                    release.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                await(release);
             });
             workers.execute(started::countDown);
             assertTrue(started.await(5, TimeUnit.SECONDS));
@@ -89,6 +81,14 @@ public class DeviceWorkersTest {
         } finally {
             release.countDown();
             workers.stop();
+        }
+    }
+
+    private static void await(CountDownLatch release) {
+        try {
+            release.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
