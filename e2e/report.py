@@ -195,10 +195,10 @@ def main():
       f"**{n_pass} passed, {n_fail} failed**"
       + (f", and {n_xfail} known bug{'s' if n_xfail > 1 else ''} of ours (XFAIL, see the "
          f"differences)." if n_xfail else "."))
-    w("To regenerate (needs root for apt-get and about 10 minutes on 2 cores):")
+    w("To regenerate (needs root for apt-get and about 27 minutes on 2 cores):")
     w("")
     w("```sh")
-    w("mvn -B -q install -DskipTests && e2e/run.sh      # writes docs/e2e-results.md")
+    w("mvn -B -q install -DskipTests && e2e/run.sh --publish   # writes docs/e2e-results.md")
     w("```")
     w("")
     w("How it works ([e2e/README.md](../e2e/README.md)): one guest boot runs the byte-compare suite. "
