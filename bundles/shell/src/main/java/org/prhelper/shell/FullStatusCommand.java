@@ -12,7 +12,7 @@ import org.prhelper.api.PrInAction;
 
 @Command(scope = "pr", name = "full-status", description = "Reads every registration on a device with its holder, target port and initiator (PR IN READ FULL STATUS).")
 @Service
-public class FullStatusCommand extends PrInCommand {
+public class FullStatusCommand extends PrInCommand<PrData.FullStatus> {
     @Override
     PrInAction serviceAction() {
         return PrInAction.READ_FULL_STATUS;
@@ -23,16 +23,12 @@ public class FullStatusCommand extends PrInCommand {
      * registrant rows alone; what could not be decoded goes to the error stream.
      */
     @Override
-    void print(byte[] data, int length, PrintStream out) {
-        PrData.FullStatus status;
-        try {
-            status = PrData.fullStatus(data, length);
-        } catch (IllegalArgumentException e) {
-            ShellTable table = properties();
-            table.addRow().addContent("Data", e.getMessage());
-            print(table, out);
-            return;
-        }
+    PrData.FullStatus decode(byte[] data, int length) {
+        return PrData.fullStatus(data, length);
+    }
+
+    @Override
+    void show(PrData.FullStatus status, PrintStream out) {
         ShellTable table = new ShellTable().emptyTableText("no registrations");
         table.column("Key");
         table.column("All TG PT");
@@ -47,7 +43,7 @@ public class FullStatusCommand extends PrInCommand {
                     r.relativeTargetPort(), r.transportId());
         }
         if (!noFormat) {
-            out.println("Generation " + PrData.generation(data) + ", " + status.registrants().size() + " registrations");
+            out.println("Generation " + PrData.generation(status.generation()) + ", " + status.registrants().size() + " registrations");
         }
         print(table, out);
         if (status.problem() != null) {
@@ -57,13 +53,7 @@ public class FullStatusCommand extends PrInCommand {
 
     /** Scope and type are null for a registrant that does not hold the reservation. */
     @Override
-    Map<String, Object> toJson(byte[] data, int length) {
-        PrData.FullStatus status;
-        try {
-            status = PrData.fullStatus(data, length);
-        } catch (IllegalArgumentException e) {
-            return Json.object("problem", e.getMessage());
-        }
+    Map<String, Object> json(PrData.FullStatus status) {
         List<Object> registrants = new ArrayList<>();
         for (PrData.Registrant r : status.registrants()) {
             Map<String, Object> registrant = Json.object("key", Format.key(r.key()),
@@ -74,7 +64,7 @@ public class FullStatusCommand extends PrInCommand {
             registrant.put("transportId", r.transportId());
             registrants.add(registrant);
         }
-        return Json.object("generation", PrData.uint32(data, 0), "registrants", registrants,
+        return Json.object("generation", status.generation(), "registrants", registrants,
                 "problem", status.problem());
     }
 }

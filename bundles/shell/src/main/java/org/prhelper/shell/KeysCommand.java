@@ -10,36 +10,30 @@ import org.prhelper.api.PrInAction;
 
 @Command(scope = "pr", name = "keys", description = "Reads the reservation keys registered on a device (PR IN READ KEYS).")
 @Service
-public class KeysCommand extends PrInCommand {
+public class KeysCommand extends PrInCommand<PrData.Keys> {
     @Override
     PrInAction serviceAction() {
         return PrInAction.READ_KEYS;
     }
 
     @Override
-    void print(byte[] data, int length, PrintStream out) {
+    PrData.Keys decode(byte[] data, int length) {
+        return PrData.keys(data, length);
+    }
+
+    @Override
+    void show(PrData.Keys keys, PrintStream out) {
         ShellTable table = properties();
-        try {
-            PrData.Keys keys = PrData.keys(data, length);
-            table.addRow().addContent("Generation", PrData.generation(keys.generation()));
-            table.addRow().addContent("Keys", keys.keys().size());
-            for (long key : keys.keys()) {
-                table.addRow().addContent("Key", Format.key(key));
-            }
-        } catch (IllegalArgumentException e) {
-            table.addRow().addContent("Data", e.getMessage());
+        table.addRow().addContent("Generation", PrData.generation(keys.generation()));
+        table.addRow().addContent("Keys", keys.keys().size());
+        for (long key : keys.keys()) {
+            table.addRow().addContent("Key", Format.key(key));
         }
         print(table, out);
     }
 
     @Override
-    Map<String, Object> toJson(byte[] data, int length) {
-        try {
-            PrData.Keys keys = PrData.keys(data, length);
-            return Json.object("generation", keys.generation(),
-                    "keys", keys.keys().stream().map(Format::key).toList());
-        } catch (IllegalArgumentException e) {
-            return Json.object("problem", e.getMessage());
-        }
+    Map<String, Object> json(PrData.Keys keys) {
+        return Json.object("generation", keys.generation(), "keys", keys.keys().stream().map(Format::key).toList());
     }
 }

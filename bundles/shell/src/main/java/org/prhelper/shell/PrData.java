@@ -49,7 +49,7 @@ final class PrData {
      * READ FULL STATUS: the registrants decoded, and what was wrong with the rest of the data (a
      * descriptor cut off, or more data than the reply could carry), null when nothing was.
      */
-    record FullStatus(List<Registrant> registrants, String problem) {
+    record FullStatus(long generation, List<Registrant> registrants, String problem) {
     }
 
     /** READ KEYS: the PR generation and the keys, one per registered I_T nexus. */
@@ -160,7 +160,7 @@ final class PrData {
             // The cause of any descriptor cut off at the end.
             problem = "the device has " + declared + " bytes of descriptors, " + (length - HEADER_LENGTH) + " were returned";
         }
-        return new FullStatus(List.copyOf(registrants), problem);
+        return new FullStatus(uint32(data, 0), List.copyOf(registrants), problem);
     }
 
     /**
@@ -216,10 +216,6 @@ final class PrData {
     /** {@code LU}, the only scope SPC-4 still defines, else the number. */
     static String scope(int scope) {
         return scope == 0 ? "LU" : Integer.toString(scope);
-    }
-
-    static String generation(byte[] data) {
-        return generation(uint32(data, 0));
     }
 
     static String generation(long generation) {

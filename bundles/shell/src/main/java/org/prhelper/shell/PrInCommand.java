@@ -10,8 +10,11 @@ import org.prhelper.api.PrRequest;
 import org.prhelper.api.PrResponse;
 import org.prhelper.api.ReservationType;
 
-/** A PERSISTENT RESERVE IN command on a device, its data shown as a table or as JSON. */
-abstract class PrInCommand extends DeviceCommand {
+/**
+ * A PERSISTENT RESERVE IN command on a device, its data decoded into a {@code T} and shown as a table
+ * or as JSON; data that cannot be decoded is shown as one row, or a JSON field, saying why.
+ */
+abstract class PrInCommand<T> extends DeviceCommand {
     @Option(name = "--no-format", description = ReadCommand.NO_FORMAT_HELP)
     boolean noFormat;
 
@@ -21,14 +24,17 @@ abstract class PrInCommand extends DeviceCommand {
     /** The PR IN service action. */
     abstract PrInAction serviceAction();
 
-    /** Shows {@code length} bytes of {@code data}, what the device returned. */
-    abstract void print(byte[] data, int length, PrintStream out);
-
     /**
-     * The fields of the JSON document for that data, after {@code device} and {@code backend}; data
-     * that cannot be decoded gives a field {@code problem} saying why.
+     * The {@code length} bytes of {@code data} the device returned, decoded.
+     *
+     * @throws IllegalArgumentException saying why they cannot be
      */
-    abstract Map<String, Object> toJson(byte[] data, int length);
+    abstract T decode(byte[] data, int length);
+
+    abstract void show(T decoded, PrintStream out);
+
+    /** The fields of the JSON document, after {@code device} and {@code backend}. */
+    abstract Map<String, Object> json(T decoded);
 
     @Override
     public Object execute() throws Exception {
@@ -42,6 +48,29 @@ abstract class PrInCommand extends DeviceCommand {
             print(response.data(), response.dataLength(), System.out);
         }
         return null;
+    }
+
+    final void print(byte[] data, int length, PrintStream out) {
+        T decoded;
+        try {
+            decoded = decode(data, length);
+        } catch (IllegalArgumentException e) {
+            ShellTable table = properties();
+            table.addRow().addContent("Data", e.getMessage());
+            print(table, out);
+            return;
+        }
+        show(decoded, out);
+    }
+
+    final Map<String, Object> toJson(byte[] data, int length) {
+        T decoded;
+        try {
+            decoded = decode(data, length);
+        } catch (IllegalArgumentException e) {
+            return Json.object("problem", e.getMessage());
+        }
+        return json(decoded);
     }
 
     /** The table of the commands that show one value per row. */

@@ -231,7 +231,7 @@ public class PrDataTest {
     @Test
     public void headerFields() {
         byte[] data = HEX.parseHex("8000000a" + "fffffff0" + "ffffffffffffffff");
-        assertEquals("0x8000000a", PrData.generation(data));
+        assertEquals("0x8000000a", PrData.generation(PrData.uint32(data, 0)));
         assertEquals(0xfffffff0L, PrData.uint32(data, 4));
         assertEquals(-16, PrData.int32(data, 4));
         assertEquals(-1L, PrData.int64(data, 8));
