@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import org.newsclub.net.unix.ConnectionRefusedSocketException;
+import org.prhelper.itests.Poll;
 
 /**
  * A server process under test that listens on a Unix socket: started, ready once its socket path

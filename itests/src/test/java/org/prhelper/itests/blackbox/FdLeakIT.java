@@ -22,6 +22,7 @@ import org.junit.BeforeClass;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.Timeout;
+import org.prhelper.itests.Poll;
 
 /**
  * A helper lives as long as its VM and receives a descriptor with every request: one not closed,

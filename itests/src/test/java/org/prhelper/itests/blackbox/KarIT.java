@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
+import org.prhelper.itests.Poll;
 
 /**
  * Our KAR in a stock Karaf, as a storage appliance without a route to any Maven repository has it:

@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
 import org.junit.Test;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
+import org.prhelper.itests.Poll;
 
 /** bin/qemu-pr-helper as a process: its options, pid handling and signals, next to the reference's. */
 public class LauncherIT {

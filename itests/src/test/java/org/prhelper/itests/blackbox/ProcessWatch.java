@@ -8,6 +8,8 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.stream.Stream;
 
+import org.prhelper.itests.Poll;
+
 /**
  * What /proc says about a server process: its open descriptors and resident memory. A helper lives
  * as long as its VM, so a descriptor or memory it keeps per request would show here first.

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.Test;
+import org.prhelper.itests.Poll;
 
 /**
  * Restart-to-first-request (issue 9): our agent is killed with SIGKILL while {@value #CLIENTS} clients

@@ -1,7 +1,6 @@
 package org.prhelper.itests.blackbox;
 
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
 
 import java.io.FileDescriptor;
 import java.io.IOException;
@@ -22,7 +21,6 @@ import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import org.junit.AfterClass;
@@ -30,6 +28,7 @@ import org.junit.BeforeClass;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.Timeout;
+import org.prhelper.itests.Poll;
 
 /**
  * A seeded random client on real sockets: the same random sessions go to Debian's qemu-pr-helper

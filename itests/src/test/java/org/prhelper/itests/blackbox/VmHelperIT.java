@@ -32,6 +32,7 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.ErrorCollector;
 import org.junit.rules.Timeout;
+import org.prhelper.itests.Poll;
 
 /**
  * bin/prhelper-vm, the per-VM helper for libvirt's pr_helper, against the distribution's shared agent:
@@ -263,7 +264,7 @@ public class VmHelperIT {
     }
 
     @Test
-    public void refusesAHandOverFromAnotherUser() throws Exception {
+    public void refusesAHandoffFromAnotherUser() throws Exception {
         Path data = Files.createDirectories(dir.resolve("agent-data"));
         agent(data);
         // Open the way for user nobody, so that only the agent's SO_PEERCRED check stands in it.

@@ -3,7 +3,6 @@ package org.prhelper.itests.paxexam;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 import static org.prhelper.itests.paxexam.Karaf.DENIED_REPLY;
 import static org.prhelper.itests.paxexam.Karaf.ENOTTY_REPLY;
@@ -21,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -43,6 +43,7 @@ import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.prhelper.itests.Poll;
 
 /**
  * Hot swap under load (issue 9): while {@value #CLIENTS} clients send READ KEYS on /dev/null in a closed
@@ -224,15 +225,10 @@ public class HotSwapIT {
     }
 
     private static void awaitSettled(Traffic traffic, String name, BooleanSupplier settled)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + SETTLE_MILLIS * 1_000_000;
-        while (!settled.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail(name + ": not every client served again within " + SETTLE_MILLIS + " ms; "
+            throws Exception {
+        Poll.await(Duration.ofMillis(SETTLE_MILLIS), settled::getAsBoolean,
+                () -> name + ": not every client served again within " + SETTLE_MILLIS + " ms; "
                         + traffic.counts() + "; " + traffic.firstFailure());
-            }
-            Thread.sleep(5);
-        }
     }
 
     /** key=value pairs, one operation a line, for reliability.md and whoever collects the figures. */

@@ -19,6 +19,7 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Dictionary;
 import java.util.HexFormat;
 import java.util.UUID;
@@ -29,14 +30,15 @@ import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.Configuration;
+import org.prhelper.itests.Poll;
 
 /** What the Pax Exam tests share: a stock Karaf with our feature, and the protocol's expected replies. */
 final class Karaf {
     static final String SOCKET_FACTORY_PID = "org.prhelper.socket";
-    private static final long SOCKET_WAIT_MILLIS = 10_000;
+    /** How long anything asynchronous (SCR, ConfigAdmin, the shell, audit records) may take to show. */
+    static final Duration WAIT = Duration.ofSeconds(10);
     private static final int STATUS_CHECK_CONDITION = 0x02;
     private static final int SENSE_LENGTH = 96;
-    private static final long APPLY_WAIT_MILLIS = 10_000;
 
     /** PERSISTENT RESERVE IN, READ KEYS, allocation length 0x2000 in bytes 7..8. */
     static final byte[] READ_KEYS = cdb(0x5E, 0x00, 0, 0, 0, 0, 0, 0x20, 0x00);
@@ -123,26 +125,16 @@ final class Karaf {
     }
 
     /** The transport binds asynchronously (SCR, configuration events): wait for the file to appear. */
-    static Path awaitSocket(Path path) throws InterruptedException {
-        long deadline = System.nanoTime() + SOCKET_WAIT_MILLIS * 1_000_000;
-        while (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-            if (System.nanoTime() > deadline) {
-                fail("no socket at " + path + " after " + SOCKET_WAIT_MILLIS + " ms");
-            }
-            Thread.sleep(50);
-        }
+    static Path awaitSocket(Path path) throws Exception {
+        Poll.await(WAIT, () -> Files.exists(path, LinkOption.NOFOLLOW_LINKS),
+                () -> "no socket at " + path + " after " + WAIT.toMillis() + " ms");
         return path;
     }
 
     /** Waits for a socket file to go away, as it does when its configuration is deleted or moved. */
-    static void awaitNoSocket(Path path) throws InterruptedException {
-        long deadline = System.nanoTime() + SOCKET_WAIT_MILLIS * 1_000_000;
-        while (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-            if (System.nanoTime() > deadline) {
-                fail("socket " + path + " still there after " + SOCKET_WAIT_MILLIS + " ms");
-            }
-            Thread.sleep(50);
-        }
+    static void awaitNoSocket(Path path) throws Exception {
+        Poll.await(WAIT, () -> !Files.exists(path, LinkOption.NOFOLLOW_LINKS),
+                () -> "socket " + path + " still there after " + WAIT.toMillis() + " ms");
     }
 
     /** Sets one key of a configuration; ConfigAdmin hands it to the component asynchronously. */
@@ -198,18 +190,13 @@ final class Karaf {
     /** Configuration updates reach the component asynchronously: ask until the new answer comes. */
     static void awaitReply(Client client, byte[] cdb, byte[] parameters, String device, byte[] expected)
             throws Exception {
-        long deadline = System.nanoTime() + APPLY_WAIT_MILLIS * 1_000_000;
-        while (true) {
-            try {
+        try {
+            Poll.retry(WAIT, () -> {
                 assertRequest(client, cdb, parameters, device, expected);
-                return;
-            } catch (AssertionError e) {
-                if (System.nanoTime() > deadline) {
-                    fail("the new configuration was not applied within " + APPLY_WAIT_MILLIS + " ms: "
-                            + e.getMessage());
-                }
-                Thread.sleep(100);
-            }
+                return null;
+            });
+        } catch (AssertionError e) {
+            fail("the new configuration was not applied within " + WAIT.toMillis() + " ms: " + e.getMessage());
         }
     }
 

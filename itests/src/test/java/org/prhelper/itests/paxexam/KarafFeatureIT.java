@@ -44,6 +44,7 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.prhelper.itests.Poll;
 
 /**
  * Installs the {@code prhelper} feature into a stock Apache Karaf and talks the pr-helper protocol to
@@ -174,12 +175,8 @@ public class KarafFeatureIT {
                     Thread.sleep(200);
                     bundle.start();
                     assertEquals("state of " + bundle.getSymbolicName(), Bundle.ACTIVE, bundle.getState());
-                    long deadline = System.nanoTime() + 10_000_000_000L;
-                    while (answered.get() < before + 50 && System.nanoTime() < deadline) {
-                        Thread.sleep(10);
-                    }
-                    assertTrue("requests answered after restarting " + bundle.getSymbolicName(),
-                            answered.get() >= before + 50);
+                    Poll.await(Karaf.WAIT, () -> answered.get() >= before + 50,
+                            () -> "requests answered after restarting " + bundle.getSymbolicName());
                 }
             }
         } finally {

@@ -3,7 +3,6 @@ package org.prhelper.itests.paxexam;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
 import static org.prhelper.itests.paxexam.Karaf.ENOTTY_REPLY;
 import static org.prhelper.itests.paxexam.Karaf.assertReadKeys;
 import static org.prhelper.itests.paxexam.Karaf.awaitSocket;
@@ -24,6 +23,7 @@ import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.prhelper.itests.Poll;
 
 /**
  * Request statistics after real requests on a socket: pr:stats, pr:backends and the MBeans agree, and
@@ -36,7 +36,6 @@ public class MetricsIT {
     private static final String SOCKET = "metrics-it";
     private static final String SOCKET_PROPERTY = "prhelper.itest.metrics";
     private static final int REQUESTS = 7;
-    private static final long WAIT_MILLIS = 10_000;
 
     @Inject
     private SessionFactory sessionFactory;
@@ -102,13 +101,8 @@ public class MetricsIT {
 
     /** The metrics bundle, the sockets and the backends start asynchronously. */
     private void awaitHealthy(ObjectName health) throws Exception {
-        long deadline = System.nanoTime() + WAIT_MILLIS * 1_000_000;
-        while (!server.isRegistered(health) || !(Boolean) server.getAttribute(health, "Healthy")) {
-            if (System.nanoTime() > deadline) {
-                fail(health + " not healthy: " + (server.isRegistered(health)
+        Poll.await(Karaf.WAIT, () -> server.isRegistered(health) && (Boolean) server.getAttribute(health, "Healthy"),
+                () -> health + " not healthy: " + (server.isRegistered(health)
                         ? List.of((String[]) server.getAttribute(health, "Reasons")) : "not registered"));
-            }
-            Thread.sleep(100);
-        }
     }
 }

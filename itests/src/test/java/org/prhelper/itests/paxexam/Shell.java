@@ -19,6 +19,7 @@ import org.apache.karaf.jaas.boot.principal.RolePrincipal;
 import org.apache.karaf.jaas.boot.principal.UserPrincipal;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.console.SessionFactory;
+import org.prhelper.itests.Poll;
 
 /**
  * Runs pr: commands through the shell's session factory, as a console would, and reads their tables.
@@ -26,9 +27,6 @@ import org.apache.karaf.shell.api.console.SessionFactory;
  * check: by default an administrator.
  */
 final class Shell {
-    /** Commands appear once their bundle's services are there; audit records follow the reply. */
-    private static final long WAIT_MILLIS = 10_000;
-
     private final SessionFactory sessionFactory;
     private final Subject user;
 
@@ -54,20 +52,16 @@ final class Shell {
     /** The rows of a --no-format table, split at tabs, until {@code done} accepts them. */
     List<List<String>> await(String command, Predicate<List<List<String>>> done) throws Exception {
         awaitCommands();
-        long deadline = System.nanoTime() + WAIT_MILLIS * 1_000_000;
-        while (true) {
+        return Poll.retry(Karaf.WAIT, () -> {
             List<List<String>> rows = new ArrayList<>();
             for (String line : execute(command).split("\n")) {
                 if (!line.isBlank()) {
                     rows.add(List.of(line.split("\t", -1)).stream().map(String::trim).toList());
                 }
             }
-            if (done.test(rows) || System.nanoTime() > deadline) {
-                assertTrue(command + " gave " + rows, done.test(rows));
-                return rows;
-            }
-            Thread.sleep(100);
-        }
+            assertTrue(command + " gave " + rows, done.test(rows));
+            return rows;
+        });
     }
 
     /** The first row whose first cells are {@code first}, or null. */
@@ -78,18 +72,7 @@ final class Shell {
 
     /** The shell registers the commands when the services they use are there. */
     void awaitCommands() throws Exception {
-        long deadline = System.nanoTime() + WAIT_MILLIS * 1_000_000;
-        while (true) {
-            try {
-                execute("pr:sockets");
-                return;
-            } catch (Exception e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(100);
-            }
-        }
+        Poll.retry(Karaf.WAIT, () -> execute("pr:sockets"));
     }
 
     String execute(String command) throws Exception {

@@ -49,6 +49,7 @@ import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.prhelper.api.AgentWarnings;
 import org.prhelper.api.AuditSink;
+import org.prhelper.itests.Poll;
 
 /**
  * The pr: commands for scripts and operators: --json output, pr:audit --follow under real requests,
@@ -64,7 +65,6 @@ public class ShellOperationsIT {
     private static final String FOLLOW_PROPERTY = "prhelper.itest.follow";
     private static final String CHECK_CONDITION = "PRIN READ_KEYS on /dev/null failed: CHECK CONDITION, sense b/00/06"
             + " ABORTED COMMAND (backend sgio)";
-    private static final long WAIT_MILLIS = 10_000;
 
     @Inject
     private SessionFactory sessionFactory;
@@ -225,13 +225,8 @@ public class ShellOperationsIT {
                     "Warning", warning));
             String json = shell().execute("pr:status --json");
             assertTrue(json, json.contains("\"warnings\":[") && json.contains("\"" + warning + "\""));
-            long deadline = System.nanoTime() + WAIT_MILLIS * 1_000_000;
-            while (!List.of((String[]) server.getAttribute(health, "Warnings")).contains(warning)) {
-                if (System.nanoTime() > deadline) {
-                    fail("no warning in " + health + ": " + List.of((String[]) server.getAttribute(health, "Warnings")));
-                }
-                Thread.sleep(100);
-            }
+            Poll.await(Karaf.WAIT, () -> List.of((String[]) server.getAttribute(health, "Warnings")).contains(warning),
+                    () -> "no warning in " + health + ": " + List.of((String[]) server.getAttribute(health, "Warnings")));
         } finally {
             registration.unregister();
         }
@@ -284,30 +279,22 @@ public class ShellOperationsIT {
     }
 
     private String awaitOutput(String command, Predicate<String> done) throws Exception {
-        long deadline = System.nanoTime() + WAIT_MILLIS * 1_000_000;
-        while (true) {
+        return Poll.retry(Karaf.WAIT, () -> {
             String out = shell().execute(command);
-            if (done.test(out) || System.nanoTime() > deadline) {
-                assertTrue(command + " gave " + out, done.test(out));
-                return out.trim();
-            }
-            Thread.sleep(100);
-        }
+            assertTrue(command + " gave " + out, done.test(out));
+            return out.trim();
+        });
     }
 
     /** Waits for {@code count} audit sinks; a failure says what each follow printed and how it ended. */
     private void awaitSinks(int count, Following... follows) throws Exception {
-        long deadline = System.nanoTime() + WAIT_MILLIS * 1_000_000;
-        while (context.getServiceReferences(AuditSink.class, null).size() != count) {
-            if (System.nanoTime() > deadline) {
-                StringBuilder state = new StringBuilder();
-                for (Following f : follows) {
-                    state.append("\n").append(f.describe());
-                }
-                fail(context.getServiceReferences(AuditSink.class, null).size() + " audit sinks, not " + count + state);
+        Poll.await(Karaf.WAIT, () -> context.getServiceReferences(AuditSink.class, null).size() == count, () -> {
+            StringBuilder state = new StringBuilder();
+            for (Following f : follows) {
+                state.append("\n").append(f.describe());
             }
-            Thread.sleep(50);
-        }
+            return context.getServiceReferences(AuditSink.class, null).size() + " audit sinks, not " + count + state;
+        });
     }
 
     private static int count(String text, String part) {
@@ -361,13 +348,9 @@ public class ShellOperationsIT {
         }
 
         List<String> await(Predicate<List<String>> done) throws Exception {
-            long deadline = System.nanoTime() + WAIT_MILLIS * 1_000_000;
-            while (!done.test(lines())) {
-                if (System.nanoTime() > deadline || !thread.isAlive()) {
-                    fail("follow printed " + lines() + (thread.isAlive() ? "" : ", then ended: " + failure.get()));
-                }
-                Thread.sleep(50);
-            }
+            // A follow that ended will print nothing more: fail at once rather than after the wait.
+            Poll.await(Karaf.WAIT, () -> done.test(lines()) || !thread.isAlive(), () -> "follow printed " + lines());
+            assertTrue("follow printed " + lines() + ", then ended: " + failure.get(), done.test(lines()));
             return lines();
         }
 
@@ -380,7 +363,7 @@ public class ShellOperationsIT {
         }
 
         void assertEnded() throws InterruptedException {
-            thread.join(WAIT_MILLIS);
+            thread.join(Karaf.WAIT.toMillis());
             assertFalse("still following after the interrupt: " + lines(), thread.isAlive());
             // Gogo reports an interrupted foreground job as InterruptedException, whatever the command did.
             Throwable end = failure.get();

@@ -3,7 +3,6 @@ package org.prhelper.itests.paxexam;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 import static org.prhelper.itests.paxexam.Karaf.DENIED_REPLY;
 import static org.prhelper.itests.paxexam.Karaf.ENOTTY_REPLY;
@@ -33,6 +32,7 @@ import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.prhelper.api.AuditLog;
 import org.prhelper.api.AuditRecord;
+import org.prhelper.itests.Poll;
 
 /**
  * Several sockets from factory configurations, each with its own policy, changed live; and the audit
@@ -44,7 +44,6 @@ import org.prhelper.api.AuditRecord;
 public class SocketPolicyIT {
     private static final String OPEN_PROPERTY = "prhelper.itest.open";
     private static final String STRICT_PROPERTY = "prhelper.itest.strict";
-    private static final long APPLY_WAIT_MILLIS = 10_000;
     private static final byte[] NO_PARAMETERS = new byte[0];
 
     @Inject
@@ -127,18 +126,11 @@ public class SocketPolicyIT {
         }
         // A request is audited just after its reply is written, so the two records may land in either
         // order (the open socket's thread can be preempted between its reply and its record).
-        long deadline = System.nanoTime() + APPLY_WAIT_MILLIS * 1_000_000;
-        AuditRecord allowed = null;
-        AuditRecord denied = null;
-        while (allowed == null || denied == null) {
-            if (System.nanoTime() > deadline) {
-                fail("no audit records of both sockets' requests: " + auditLog.recent(2));
-            }
-            Thread.sleep(20);
-            List<AuditRecord> records = auditLog.recent(2);
-            allowed = records.stream().filter(r -> "open".equals(r.socket())).findFirst().orElse(null);
-            denied = records.stream().filter(r -> "strict".equals(r.socket())).findFirst().orElse(null);
-        }
+        Poll.await(Karaf.WAIT, () -> auditLog.recent(2).stream().map(AuditRecord::socket).distinct().count() == 2,
+                () -> "no audit records of both sockets' requests: " + auditLog.recent(2));
+        List<AuditRecord> records = auditLog.recent(2);
+        AuditRecord allowed = records.stream().filter(r -> "open".equals(r.socket())).findFirst().orElseThrow();
+        AuditRecord denied = records.stream().filter(r -> "strict".equals(r.socket())).findFirst().orElseThrow();
         // The client runs inside Karaf: the peer is this very process.
         long pid = ProcessHandle.current().pid();
         assertEquals("open", allowed.socket());
