@@ -10,7 +10,7 @@
  *
  * Control protocol (agent side: bundles/handoff): one message "PRVM", version 1, uint16 big-endian
  * length, the socket path, with the listening socket as the only SCM_RIGHTS descriptor; the agent
- * answers one line, "OK <name>" or "ERR <reason>"; end of stream on either side ends the hand-over.
+ * answers one line, "OK <name>" or "ERR <reason>"; end of stream on either side ends the handoff.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -94,7 +94,7 @@ static void usage(void)
            "  -T, --trace=...           accepted; tracing is the agent's (its log, -T of qemu-pr-helper)\n"
            "  -u, --user=USER           checked, then ignored: the agent does the privileged work\n"
            "  -g, --group=GROUP         checked, then ignored\n"
-           "  -v, --verbose             report hand-overs and reconnections\n"
+           "  -v, --verbose             report handoffs and reconnections\n"
            "  -q, --quiet               errors only\n"
            "  -c, --control=PATH        the agent's control socket (default $" CONTROL_ENV
            ", else '" DEFAULT_CONTROL "')\n"
@@ -259,7 +259,7 @@ static int pause_ms(long ms)
 }
 
 /*
- * Sends the hand-over and reads the agent's answer. 0: served; 1: the agent went away meanwhile (try
+ * Sends the handoff and reads the agent's answer. 0: served; 1: the agent went away meanwhile (try
  * again); 2: a stop signal came while waiting for the answer; -1: refused (printed) or failed.
  */
 static int hand_over(int control, int listening, const char *path)
@@ -309,7 +309,7 @@ static int hand_over(int control, int listening, const char *path)
         struct timespec ts = {left / 1000, (left % 1000) * 1000000L};
         ssize_t n;
         if (left <= 0) {
-            say(0, "the agent did not answer the hand-over within %d s", REPLY_MS / 1000);
+            say(0, "the agent did not answer the handoff within %d s", REPLY_MS / 1000);
             return -1;
         }
         if (ppoll(&p, 1, &ts, &orig_mask) < 0) {
@@ -641,7 +641,7 @@ int main(int argc, char **argv)
             if (stop_signal) {
                 break;
             }
-            say(1, "the agent ended the hand-over of %s; handing it over again when an agent answers on %s",
+            say(1, "the agent ended the handoff of %s; handing it off again when an agent answers on %s",
                 socket_path, control);
             lost_at = now_ms();
         }

@@ -50,7 +50,7 @@ final class ControlConnection implements Runnable {
             peer = "pid " + (credentials == null ? "?" : credentials.getPid()) + " uid " + uid;
             if (uid != 0 && uid != ownUid) {
                 // Serving a socket means answering on it with CAP_SYS_RAWIO: no other user may ask for it.
-                LOG.warn("Hand-over refused: {} is neither root nor the agent's uid {}", peer, ownUid);
+                LOG.warn("Handoff refused: {} is neither root nor the agent's uid {}", peer, ownUid);
                 answer("ERR only root and uid " + ownUid + " may hand sockets over to this agent");
                 return;
             }
@@ -66,7 +66,7 @@ final class ControlConnection implements Runnable {
             try {
                 h = handoff.serve(VmSocketName.of(path), path, listening);
             } catch (IOException e) {
-                LOG.warn("Hand-over from {} of {} refused: {}", peer, path, e.getMessage());
+                LOG.warn("Handoff from {} of {} refused: {}", peer, path, e.getMessage());
                 answer("ERR " + e.getMessage());
                 return;
             }
@@ -74,16 +74,16 @@ final class ControlConnection implements Runnable {
                 return;
             }
             answer("OK " + h.name());
-            LOG.info("{} handed over {}: serving it as socket {}", peer, path, h.name());
+            LOG.info("{} handed off {}: serving it as socket {}", peer, path, h.name());
             socket.setSoTimeout(0);
             int extra = socket.getInputStream().read();
             if (extra >= 0) {
-                LOG.warn("{} sent data after its hand-over; stopping socket {}", peer, h.name());
+                LOG.warn("{} sent data after its handoff; stopping socket {}", peer, h.name());
             } else {
-                LOG.info("{} ended its hand-over: stopping socket {}", peer, h.name());
+                LOG.info("{} ended its handoff: stopping socket {}", peer, h.name());
             }
         } catch (IOException e) {
-            LOG.debug("Hand-over connection of {} ended: {}", peer, e.toString());
+            LOG.debug("Handoff connection of {} ended: {}", peer, e.toString());
         } finally {
             close();
             onClose.accept(this);
@@ -110,13 +110,13 @@ final class ControlConnection implements Runnable {
                 path = HandoffRequest.path(buf, length);
             }
         } catch (IllegalArgumentException e) {
-            LOG.warn("Hand-over from {} refused: {}", peer, e.getMessage());
+            LOG.warn("Handoff from {} refused: {}", peer, e.getMessage());
             answer("ERR " + e.getMessage());
             return null;
         }
         if (received.size() != 1) {
             String why = "expected the listening socket as the only descriptor, got " + received.size();
-            LOG.warn("Hand-over from {} of {} refused: {}", peer, path, why);
+            LOG.warn("Handoff from {} of {} refused: {}", peer, path, why);
             answer("ERR " + why);
             return null;
         }

@@ -58,13 +58,13 @@ public final class ControlSocket {
         AFUNIXServerSocket opened = null;
         SocketFile.Identity openedIdentity = null;
         if (!config.enabled()) {
-            LOG.info("Hand-over control socket disabled (enabled = false in {})", PID);
+            LOG.info("Handoff control socket disabled (enabled = false in {})", PID);
         } else {
             try {
                 opened = open(config);
                 openedIdentity = SocketFile.identity(path);
             } catch (IOException | IllegalArgumentException e) {
-                LOG.error("Hand-over control socket {} not opened ({}): {}", path, PID, e.getMessage());
+                LOG.error("Handoff control socket {} not opened ({}): {}", path, PID, e.getMessage());
                 closeQuietly(opened);
                 opened = null;
             }
@@ -126,7 +126,7 @@ public final class ControlSocket {
                 socket = server.accept();
             } catch (IOException e) {
                 if (!closing) {
-                    LOG.error("Accept on the hand-over control socket {} failed; no longer accepting", path, e);
+                    LOG.error("Accept on the handoff control socket {} failed; no longer accepting", path, e);
                 }
                 return;
             }
@@ -138,7 +138,7 @@ public final class ControlSocket {
                 t.start();
             } catch (OutOfMemoryError e) {
                 connections.remove(c);
-                LOG.error("Cannot start a thread for a hand-over connection", e);
+                LOG.error("Cannot start a thread for a handoff connection", e);
                 c.close();
             }
             if (closing) {

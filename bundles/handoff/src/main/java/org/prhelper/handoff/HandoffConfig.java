@@ -4,7 +4,7 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /** The control socket on which bin/prhelper-vm hands its per-VM socket over ({@code etc/org.prhelper.handoff.cfg}). */
-@ObjectClassDefinition(name = "prhelper hand-over control socket",
+@ObjectClassDefinition(name = "prhelper handoff control socket",
         description = "Where per-VM prhelper-vm processes hand their listening sockets to this agent")
 public @interface HandoffConfig {
     @AttributeDefinition(description = "Open the control socket; false: prhelper-vm cannot reach this agent.")

@@ -27,14 +27,14 @@ final class HandoffRequest {
     static String path(byte[] buf, int length) {
         for (int i = 0; i < Math.min(length, MAGIC.length); i++) {
             if (buf[i] != MAGIC[i]) {
-                throw new IllegalArgumentException("not a prhelper-vm hand-over request (no PRVM magic)");
+                throw new IllegalArgumentException("not a prhelper-vm handoff request (no PRVM magic)");
             }
         }
         if (length < HEADER_BYTES) {
             return null;
         }
         if (buf[4] != VERSION) {
-            throw new IllegalArgumentException("hand-over protocol version " + (buf[4] & 0xFF)
+            throw new IllegalArgumentException("handoff protocol version " + (buf[4] & 0xFF)
                     + " is not supported (this agent speaks " + VERSION + ")");
         }
         int pathBytes = Short.toUnsignedInt(ByteBuffer.wrap(buf).getShort(5));

@@ -144,7 +144,7 @@ public class ControlSocketTest {
     @Test
     public void refusesMalformedRequestsAndExtraDescriptors() throws Exception {
         start(Map.of());
-        assertEquals("ERR not a prhelper-vm hand-over request (no PRVM magic)",
+        assertEquals("ERR not a prhelper-vm handoff request (no PRVM magic)",
                 send(connect(), "GET / HTTP/1.0\r\n".getBytes(StandardCharsets.US_ASCII),
                         listening("a.sock").getFileDescriptor()));
         assertEquals("ERR expected the listening socket as the only descriptor, got 0",

@@ -25,10 +25,10 @@ public class HandoffRequestTest {
     @Test
     public void refusesWhatPrhelperVmNeverSends() {
         byte[] m = HandoffRequest.encode(PATH);
-        refused(new byte[] {'Q'}, 1, "not a prhelper-vm hand-over request (no PRVM magic)");
+        refused(new byte[] {'Q'}, 1, "not a prhelper-vm handoff request (no PRVM magic)");
         byte[] v2 = m.clone();
         v2[4] = 2;
-        refused(v2, 5 + 2, "hand-over protocol version 2 is not supported (this agent speaks 1)");
+        refused(v2, 5 + 2, "handoff protocol version 2 is not supported (this agent speaks 1)");
         refused(new byte[] {'P', 'R', 'V', 'M', 1, 0, 0}, 7, "socket path length 0 is not within 1..107");
         refused(new byte[] {'P', 'R', 'V', 'M', 1, 0, 108}, 7, "socket path length 108 is not within 1..107");
         byte[] longer = Arrays.copyOf(m, m.length + 1);

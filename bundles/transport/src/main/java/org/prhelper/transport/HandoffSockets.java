@@ -75,7 +75,7 @@ public final class HandoffSockets implements SocketHandoff {
                         MAX_CONNECTIONS, fd);
                 s.listener = new Listener(settings, s);
                 served.put(name, s);
-                LOG.info("Serving pr-helper protocol on {} (socket {}, handed over)", s.listener.path(), name);
+                LOG.info("Serving pr-helper protocol on {} (socket {}, handed off)", s.listener.path(), name);
                 return s;
             }
         } finally {
@@ -136,7 +136,7 @@ public final class HandoffSockets implements SocketHandoff {
                 served.remove(name);
             }
             listener.close(SocketTransport.STOP_GRACE_MILLIS);
-            LOG.info("Stopped serving {} (socket {}, handed over)", listener.path(), name);
+            LOG.info("Stopped serving {} (socket {}, handed off)", listener.path(), name);
         }
 
         @Override

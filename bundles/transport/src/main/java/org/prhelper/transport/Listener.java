@@ -33,7 +33,7 @@ final class Listener {
     private static final Logger LOG = LoggerFactory.getLogger(Listener.class);
     /**
      * How long the accept thread of an inherited socket waits in accept() once the socket was ready:
-     * another process holding the socket (the next agent of a hand-over) may have taken the connection.
+     * another process holding the socket (the next agent of a handoff) may have taken the connection.
      */
     private static final int ACCEPT_POLL_MILLIS = 200;
     /** How long stopping waits for aborted connections whose serving thread is free to close them. */
