@@ -10,10 +10,11 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -25,20 +26,15 @@ import org.slf4j.LoggerFactory;
  * The audit file: one line per record, {@code TIME key=value...}, written by a thread of its own and
  * rotated by size ({@code FILE.1} is the newest of the old ones).
  *
- * <p>Request threads format their line and queue it. Neither a lock nor a logging framework is on
- * their path: pax-logging takes two global monitors per call and log4j's async appender a lock per
- * line, and with a thread per connection those were the worst latency at 128 connections and more (a
- * holder preempted among hundreds of runnable threads stalls every other request). Formatting stays
- * on the request threads because the writer is one thread among hundreds that compete for the CPU:
- * it only copies bytes, one write(2) per batch. When lines pile up all the same, a request thread
- * that is running anyway writes them: the one that queues the {@value #HELP_THRESHOLD}th line.
+ * <p>A request thread only adds its record to a list under a lock held for that add; the writer
+ * takes the whole list at once, formats the lines straight into one buffer and writes it with one
+ * write(2). The serving loops run few threads, so the writer gets the CPU when it needs it, and the
+ * formatting, the larger part of an audit record's cost, is off the request's path.
  */
 final class AuditFile implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AuditFile.class);
     /** Records waiting at most; a request thread that finds it full waits for room (nothing is dropped). */
     static final int QUEUE_LIMIT = 16_384;
-    /** Lines waiting from which the request thread that queues one writes them itself. */
-    static final int HELP_THRESHOLD = 1024;
     /**
      * How long the writer lets records gather before it writes them, after a batch and after a wake-up:
      * one wake-up and one write(2) per batch rather than per record when requests come one by one (a
@@ -50,26 +46,31 @@ final class AuditFile implements AutoCloseable {
     private static final int BUFFER_BYTES = 256 * 1024;
 
     private final TimeStamps time = new TimeStamps(ZoneId.systemDefault());
-    private final ThreadLocal<StringBuilder> builders = ThreadLocal.withInitial(() -> new StringBuilder(360));
     private final Path file;
     private final long maxBytes;
     private final int keep;
-    private final ConcurrentLinkedQueue<byte[]> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger queued = new AtomicInteger();
     private final AtomicLong lost = new AtomicLong();
-    private final AtomicLong failedWrites = new AtomicLong();
-    /** Held while writing: by the writer thread, or by a request thread that found the queue full. */
-    private final ReentrantLock writing = new ReentrantLock();
-    private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
+    private final AtomicLong failures = new AtomicLong();
+    private final ReentrantLock lock = new ReentrantLock();
+    /** The writer waits on it for the first record or for close. */
+    private final Condition work = lock.newCondition();
+    /** Request threads wait on it while {@value #QUEUE_LIMIT} records wait already. */
+    private final Condition room = lock.newCondition();
     private final Thread writer;
-    private volatile boolean idle;
+    /** Guarded by {@link #lock}: the records waiting for the writer. */
+    private List<AuditRecord> pending = new ArrayList<>();
+    /** Guarded by {@link #lock}. */
+    private boolean writerWaiting;
+    /** Set under {@link #lock}; read without it to cut the writer's lingering short. */
     private volatile boolean closing;
-    /** Set once the last drain begins: a line queued from then on may be missed by it. */
-    private volatile boolean sealed;
-    /** The file that takes the lines this one gets after it is sealed; null: nobody (logging is off). */
-    private volatile AuditFile successor;
-    /** Guarded by {@link #writing}, as are the channel and the buffer. */
-    private boolean closed;
+    /** Guarded by {@link #lock}: the writer took its last batch; records go to {@link #successor}. */
+    private boolean sealed;
+    /** Guarded by {@link #lock}: the file that takes records once this one is sealed; null: nobody. */
+    private AuditFile successor;
+    // The writer's own: the batch it writes, the line it formats, the bytes and the file.
+    private List<AuditRecord> batch = new ArrayList<>();
+    private final StringBuilder line = new StringBuilder(360);
+    private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
     private FileChannel channel;
     private long size;
 
@@ -105,48 +106,29 @@ final class AuditFile implements AutoCloseable {
         return keep;
     }
 
-    /** Queues the line of a record; when {@value #QUEUE_LIMIT} lines wait already, first writes or waits. */
+    /** Queues a record; when {@value #QUEUE_LIMIT} wait already, first waits for the writer to take them. */
     void append(AuditRecord record) {
-        queue(format(record));
-    }
-
-    private void queue(byte[] line) {
-        if (sealed) {
-            forward(line);
-            return;
-        }
-        while (queued.get() >= QUEUE_LIMIT && !closing) {
-            // Slowing requests down is better than losing their record. The writer is starved of
-            // CPU when hundreds of threads are runnable: whoever finds the queue full writes a
-            // queue's worth; the others sleep on the lock meanwhile (spinning would starve it more).
-            writeQueued(QUEUE_LIMIT, true);
-        }
-        int waiting = queued.incrementAndGet();
-        queue.offer(line);
-        if (sealed) {
-            // The last drain may have run before the line was queued: whoever takes it off the queue,
-            // that drain or this thread, sees it written.
-            if (queue.remove(line)) {
-                queued.decrementAndGet();
-                forward(line);
+        AuditFile next;
+        lock.lock();
+        try {
+            // Slowing requests down is better than losing their record.
+            while (pending.size() >= QUEUE_LIMIT && !sealed) {
+                room.awaitUninterruptibly();
             }
-            return;
+            if (!sealed) {
+                pending.add(record);
+                if (writerWaiting) {
+                    writerWaiting = false;
+                    work.signal();
+                }
+                return;
+            }
+            next = successor;
+        } finally {
+            lock.unlock();
         }
-        if (waiting >= HELP_THRESHOLD) {
-            // The writer is behind (starved of CPU, or the disk is slow): this thread runs now, so it
-            // writes the batch, unless another one is at it already.
-            writeQueued(QUEUE_LIMIT, false);
-        } else if (idle) {
-            // Read after the offer: the writer announces idle before its last look at the queue,
-            // so either it sees this record or this thread sees it idle.
-            LockSupport.unpark(writer);
-        }
-    }
-
-    private void forward(byte[] line) {
-        AuditFile next = successor;
         if (next != null) {
-            next.queue(line);
+            next.append(record);
         }
     }
 
@@ -156,100 +138,98 @@ final class AuditFile implements AutoCloseable {
     }
 
     private void writeLoop() {
-        while (true) {
-            if (writeQueued(Integer.MAX_VALUE, true) > 0) {
-                LockSupport.parkNanos(LINGER_NANOS);
-                continue;
-            }
-            if (closing) {
-                break;
-            }
-            idle = true;
-            if (queue.isEmpty() && !closing) {
-                LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
-            }
-            idle = false;
-            if (!closing && !queue.isEmpty()) {
+        boolean last = false;
+        while (!last) {
+            if (awaitFirst() && !closing) {
                 LockSupport.parkNanos(LINGER_NANOS); // woken by the first record: let others join it
             }
+            lock.lock();
+            try {
+                List<AuditRecord> taken = pending;
+                pending = batch;
+                batch = taken;
+                last = closing;
+                sealed = last;
+                room.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            write(batch);
+            batch.clear();
+            if (!last) {
+                LockSupport.parkNanos(LINGER_NANOS);
+            }
         }
-        writing.lock();
         try {
-            sealed = true;
-            drain(Integer.MAX_VALUE);
-            closed = true;
             channel.close();
         } catch (IOException e) {
             LOG.warn("Closing the audit file {}: {}", file, e.toString());
-        } finally {
-            writing.unlock();
         }
     }
 
-    /**
-     * Writes up to {@code max} queued lines under {@link #writing}; returns how many. Without
-     * {@code wait}, returns 0 at once if another thread is writing.
-     */
-    private int writeQueued(int max, boolean wait) {
-        if (wait) {
-            writing.lock();
-        } else if (!writing.tryLock()) {
-            return 0;
-        }
+    /** Waits until a record is queued or the file closes; true if it had to wait. */
+    private boolean awaitFirst() {
+        lock.lock();
         try {
-            return drain(max);
+            boolean waited = false;
+            while (pending.isEmpty() && !closing) {
+                writerWaiting = true;
+                waited = true;
+                work.awaitUninterruptibly();
+            }
+            writerWaiting = false;
+            return waited;
         } finally {
-            writing.unlock();
+            lock.unlock();
         }
     }
 
-    /** Writes up to {@code max} queued lines; returns how many. The caller holds {@link #writing}. */
-    private int drain(int max) {
-        if (closed) {
-            return 0;
-        }
-        int n = 0;
+    /** Formats the records into the buffer, writing it whenever the next line would not fit. */
+    private void write(List<AuditRecord> records) {
         int buffered = 0;
-        byte[] bytes;
-        while (n < max && (bytes = queue.poll()) != null) {
-            queued.decrementAndGet();
-            n++;
-            if (buffer.remaining() < bytes.length) {
+        for (AuditRecord r : records) {
+            try {
+                format(r);
+            } catch (RuntimeException e) {
+                // A record that cannot be formatted must not end the writer, on which every request waits.
+                failed(1, e.toString());
+                continue;
+            }
+            int length = line.length();
+            if (buffer.remaining() < 3 * length) { // UTF-8 takes at most 3 bytes per char
                 flush(buffered);
                 buffered = 0;
             }
-            if (bytes.length > buffer.capacity()) {
-                write(ByteBuffer.wrap(bytes), 1);
+            if (3 * length > buffer.capacity()) {
+                write(ByteBuffer.wrap(line.toString().getBytes(StandardCharsets.UTF_8)), 1);
             } else {
-                buffer.put(bytes);
+                encode();
                 buffered++;
             }
         }
         flush(buffered);
-        return n;
     }
 
-    /**
-     * The line as UTF-8. Each request thread formats into a builder of its own that it keeps, and an
-     * ASCII line (most are: names with other characters are rare) is copied straight into its bytes:
-     * one allocation per line rather than three.
-     */
-    private byte[] format(AuditRecord r) {
-        StringBuilder line = builders.get();
+    private void format(AuditRecord r) {
         line.setLength(0);
         time.append(line, r.time() == null ? Instant.now() : r.time());
         AuditLine.append(line, r);
         line.append('\n');
+    }
+
+    /** The line as UTF-8 into the buffer; an ASCII line (most are) copied char by char. */
+    private void encode() {
+        int start = buffer.position();
         int length = line.length();
-        byte[] bytes = new byte[length];
         for (int i = 0; i < length; i++) {
             char c = line.charAt(i);
             if (c >= 0x80) {
-                return line.toString().getBytes(StandardCharsets.UTF_8);
+                buffer.position(start);
+                buffer.put(line.toString().getBytes(StandardCharsets.UTF_8));
+                return;
             }
-            bytes[i] = (byte) c;
+            buffer.put((byte) c);
         }
-        return bytes;
     }
 
     private void flush(int lines) {
@@ -269,12 +249,16 @@ final class AuditFile implements AutoCloseable {
                 size += channel.write(bytes);
             }
         } catch (IOException e) {
-            long total = lost.addAndGet(lines);
-            // Logged at the 1st, 2nd, 4th... failed write: a full disk must not flood the agent's own log.
-            if (Long.bitCount(failedWrites.incrementAndGet()) == 1) {
-                LOG.error("Audit file {}: {} line(s) not written, {} so far: {}", file, lines, total, e.toString());
-            }
+            failed(lines, e.toString());
             bytes.position(bytes.limit());
+        }
+    }
+
+    private void failed(int lines, String why) {
+        long total = lost.addAndGet(lines);
+        // Logged at the 1st, 2nd, 4th... failure: a full disk must not flood the agent's own log.
+        if (Long.bitCount(failures.incrementAndGet()) == 1) {
+            LOG.error("Audit file {}: {} line(s) not written, {} so far: {}", file, lines, total, why);
         }
     }
 
@@ -311,22 +295,32 @@ final class AuditFile implements AutoCloseable {
      * written to the old file or to the new one.
      */
     void closeInto(AuditFile successor) {
-        this.successor = successor;
+        lock.lock();
+        try {
+            this.successor = successor;
+        } finally {
+            lock.unlock();
+        }
         close();
     }
 
     @Override
     public void close() {
-        closing = true;
-        LockSupport.unpark(writer);
+        lock.lock();
+        try {
+            closing = true;
+            work.signal();
+        } finally {
+            lock.unlock();
+        }
+        LockSupport.unpark(writer); // ends its lingering
         try {
             writer.join(TimeUnit.SECONDS.toMillis(10));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         if (writer.isAlive()) {
-            LOG.warn("Audit file {}: the writer did not finish within 10 s; {} record(s) still queued", file,
-                    queued.get());
+            LOG.warn("Audit file {}: the writer did not finish within 10 s; its records are still queued", file);
         }
     }
 }

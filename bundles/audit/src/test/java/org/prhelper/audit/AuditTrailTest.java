@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.junit.Rule;
 import org.junit.Test;
@@ -211,8 +212,12 @@ public class AuditTrailTest {
         trail.deactivate();
         Set<Long> written = new HashSet<>();
         Pattern id = Pattern.compile(" latency_us=(\\d+)");
-        for (String name : names) {
-            for (String line : Files.readAllLines(Path.of(name))) {
+        List<Path> files;
+        try (Stream<Path> listed = Files.list(folder)) {
+            files = listed.toList(); // the two files and what they rotated into
+        }
+        for (Path f : files) {
+            for (String line : Files.readAllLines(f)) {
                 Matcher m = id.matcher(line);
                 assertTrue(line, m.find());
                 assertTrue("written twice: " + line, written.add(Long.parseLong(m.group(1))));
