@@ -12,7 +12,7 @@ public class ClearCommand extends PrOutCommand {
     String key;
 
     @Override
-    PrOut prOut() {
-        return new PrOut(PrOutAction.CLEAR, null, PrOut.parseKey(key), 0, false, false);
+    PrOutRequest prOut() {
+        return new PrOutRequest(PrOutAction.CLEAR, null, PrOutRequest.parseKey(key), 0, false, false);
     }
 }

@@ -21,11 +21,11 @@ abstract class PrOutCommand extends DeviceCommand {
     Session session;
 
     /** The request the options describe; IllegalArgumentException for an invalid option value. */
-    abstract PrOut prOut();
+    abstract PrOutRequest prOut();
 
     @Override
     public Object execute() throws Exception {
-        PrOut prOut;
+        PrOutRequest prOut;
         try {
             prOut = prOut();
         } catch (IllegalArgumentException e) {

@@ -14,7 +14,7 @@ import org.prhelper.api.ReservationType;
  *
  * @param type the reservation type, null for the service actions that take none
  */
-record PrOut(PrOutAction action, ReservationType type, long key, long serviceActionKey, boolean aptpl,
+record PrOutRequest(PrOutAction action, ReservationType type, long key, long serviceActionKey, boolean aptpl,
         boolean allTargetPorts) {
     static final int PARAMETER_LIST_LENGTH = 24;
     /** The codes and short names of the reservation types, for help texts (a constant: annotations take it). */

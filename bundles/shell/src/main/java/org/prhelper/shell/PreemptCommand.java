@@ -21,6 +21,6 @@ public class PreemptCommand extends ReservationOutCommand {
 
     @Override
     long serviceActionKey() {
-        return PrOut.parseKey(saKey);
+        return PrOutRequest.parseKey(saKey);
     }
 }

@@ -25,8 +25,8 @@ public class RegisterCommand extends PrOutCommand {
     boolean allTargetPorts;
 
     @Override
-    PrOut prOut() {
-        return new PrOut(ignoreExisting ? PrOutAction.REGISTER_AND_IGNORE : PrOutAction.REGISTER, null, PrOut.parseKey(key),
-                PrOut.parseKey(saKey), aptpl, allTargetPorts);
+    PrOutRequest prOut() {
+        return new PrOutRequest(ignoreExisting ? PrOutAction.REGISTER_AND_IGNORE : PrOutAction.REGISTER, null, PrOutRequest.parseKey(key),
+                PrOutRequest.parseKey(saKey), aptpl, allTargetPorts);
     }
 }

@@ -9,7 +9,7 @@ abstract class ReservationOutCommand extends PrOutCommand {
     @Option(name = "--key", required = true, description = "The key this host registered, " + KEY_HELP)
     String key;
 
-    @Option(name = "--type", required = true, description = "The reservation type: " + PrOut.TYPE_CODES)
+    @Option(name = "--type", required = true, description = "The reservation type: " + PrOutRequest.TYPE_CODES)
     @Completion(ReservationTypeCompleter.class)
     String type;
 
@@ -21,8 +21,8 @@ abstract class ReservationOutCommand extends PrOutCommand {
     }
 
     @Override
-    PrOut prOut() {
-        return new PrOut(serviceAction(), PrOut.parseType(type), PrOut.parseKey(key), serviceActionKey(), false,
+    PrOutRequest prOut() {
+        return new PrOutRequest(serviceAction(), PrOutRequest.parseType(type), PrOutRequest.parseKey(key), serviceActionKey(), false,
                 false);
     }
 }

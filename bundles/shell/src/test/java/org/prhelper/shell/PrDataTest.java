@@ -242,21 +242,21 @@ public class PrDataTest {
 
     @Test
     public void reservationTypes() {
-        assertEquals(ReservationType.WR_EX_RO, PrOut.parseType("5"));
-        assertEquals(ReservationType.WR_EX_RO, PrOut.parseType("wr_ex_ro"));
-        assertEquals(ReservationType.WR_EX_RO, PrOut.parseType(" WR_EX_RO "));
-        assertEquals(ReservationType.WR_EX_RO, PrOut.parseType("write-exclusive-registrants-only"));
+        assertEquals(ReservationType.WR_EX_RO, PrOutRequest.parseType("5"));
+        assertEquals(ReservationType.WR_EX_RO, PrOutRequest.parseType("wr_ex_ro"));
+        assertEquals(ReservationType.WR_EX_RO, PrOutRequest.parseType(" WR_EX_RO "));
+        assertEquals(ReservationType.WR_EX_RO, PrOutRequest.parseType("write-exclusive-registrants-only"));
         for (ReservationType t : ReservationType.values()) {
-            assertEquals(t, PrOut.parseType(Integer.toString(t.code())));
-            assertEquals(t, PrOut.parseType(t.name().toLowerCase()));
+            assertEquals(t, PrOutRequest.parseType(Integer.toString(t.code())));
+            assertEquals(t, PrOutRequest.parseType(t.name().toLowerCase()));
             assertEquals(t, ReservationType.of(t.code()));
         }
         assertEquals(List.of(1, 3, 5, 6, 7, 8), List.of(ReservationType.values()).stream().map(ReservationType::code).toList());
         assertEquals(List.of(ReservationType.values()).stream().map(t -> t.code() + " " + t.name().toLowerCase())
-                .collect(Collectors.joining(", ")), PrOut.TYPE_CODES);
+                .collect(Collectors.joining(", ")), PrOutRequest.TYPE_CODES);
         for (String bad : new String[] {"0", "2", "4", "9", "wr", "", "05"}) {
-            assertEquals("unknown reservation type " + bad + " (" + PrOut.TYPE_CODES + ")",
-                    assertThrows(IllegalArgumentException.class, () -> PrOut.parseType(bad)).getMessage());
+            assertEquals("unknown reservation type " + bad + " (" + PrOutRequest.TYPE_CODES + ")",
+                    assertThrows(IllegalArgumentException.class, () -> PrOutRequest.parseType(bad)).getMessage());
         }
         assertNull(ReservationType.of(2));
         assertEquals("1 write-exclusive", Format.type(1));

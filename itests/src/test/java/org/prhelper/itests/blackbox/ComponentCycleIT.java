@@ -26,6 +26,7 @@ import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.Test;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.InvalidSyntaxException;
+import org.prhelper.itests.Build;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
@@ -91,8 +92,7 @@ public class ComponentCycleIT {
     }
 
     private static Map<String, Component> components() throws Exception {
-        String assembly = System.getProperty("prhelper.assembly");
-        assertTrue("system property prhelper.assembly is not set (failsafe sets it)", assembly != null);
+        String assembly = Build.property("prhelper.assembly");
         List<Path> jars;
         try (Stream<Path> files = Files.walk(Paths.get(assembly, "system", "org", "prhelper"))) {
             jars = files.filter(p -> p.toString().endsWith(".jar")).collect(Collectors.toList());

@@ -23,6 +23,7 @@ import java.util.stream.Stream;
 import javax.xml.parsers.DocumentBuilderFactory;
 
 import org.junit.Test;
+import org.prhelper.itests.Build;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
@@ -38,8 +39,8 @@ public class ConfigKeysIT {
     /** A line of a .cfg that sets a key, or shows one commented out: "key = value", "# key = value". */
     private static final Pattern CFG_LINE = Pattern.compile("^#?\\s*(" + KEY.pattern() + ")\\s*=.*$");
 
-    private final Path assembly = Path.of(property("prhelper.assembly"));
-    private final Path root = Path.of(property("prhelper.root"));
+    private final Path assembly = Path.of(Build.property("prhelper.assembly"));
+    private final Path root = Path.of(Build.property("prhelper.root"));
 
     @Test
     public void everyPlaceNamesTheMetatypesKeys() throws Exception {
@@ -170,11 +171,5 @@ public class ConfigKeysIT {
             }
         }
         return byPid;
-    }
-
-    private static String property(String name) {
-        String value = System.getProperty(name);
-        assertTrue("system property " + name + " is not set (failsafe sets it)", value != null);
-        return value;
     }
 }

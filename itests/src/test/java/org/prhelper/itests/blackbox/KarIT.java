@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
+import org.prhelper.itests.Build;
 import org.prhelper.itests.Poll;
 
 /**
@@ -48,9 +49,9 @@ public class KarIT {
     @Test
     public void aKarInDeployInstallsTheAgentOfflineANewerOneUpgradesItAndDeletingItUninstallsIt() throws Exception {
         Path home = unpackStockKaraf();
-        Path kar = Paths.get(System.getProperty("prhelper.kar"));
+        Path kar = Paths.get(Build.property("prhelper.kar"));
         assertTrue(kar + " is missing: build the features module first", Files.isRegularFile(kar));
-        String version = System.getProperty("prhelper.version");
+        String version = Build.property("prhelper.version");
         Path newer = NewerKar.write(kar, version, tmp.newFolder("newer").toPath());
         Process karaf = start(home);
         try {

@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
 import org.junit.Test;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
+import org.prhelper.itests.Build;
 import org.prhelper.itests.Poll;
 
 /** bin/qemu-pr-helper as a process: its options, pid handling and signals, next to the reference's. */
@@ -110,7 +111,7 @@ public class LauncherIT {
         String text = Files.readString(file);
         Matcher m = Pattern.compile("version=(.+)\ncommit=([0-9a-f]{12}(-dirty)?)\n").matcher(text);
         assertTrue(file + " says: " + text, m.matches());
-        assertEquals(System.getProperty("prhelper.version"), m.group(1));
+        assertEquals(Build.property("prhelper.version"), m.group(1));
         return m.group(1) + " (commit " + m.group(2) + ")";
     }
 

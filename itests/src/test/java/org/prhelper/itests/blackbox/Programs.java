@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 
+import org.prhelper.itests.Build;
+
 /**
  * The programs the black-box tests run. A missing one fails the test (never skips it): CI installs
  * them, so their absence is a broken machine, and the message says which Debian package to install.
@@ -51,9 +53,7 @@ final class Programs {
     }
 
     private static Path inDistribution(String program) {
-        String assembly = System.getProperty("prhelper.assembly");
-        assertTrue("system property prhelper.assembly is not set (failsafe sets it; see itests/pom.xml)",
-                assembly != null && !assembly.isEmpty());
+        String assembly = Build.property("prhelper.assembly");
         Path path = Paths.get(assembly, "bin", program);
         assertTrue(path + " is missing or not executable: build the distribution first"
                 + " (mvn -B install -DskipTests)", Files.isExecutable(path));

@@ -43,6 +43,7 @@ import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.prhelper.itests.Build;
 import org.prhelper.itests.Poll;
 
 /**
@@ -95,7 +96,7 @@ public class HotSwapIT {
      */
     @Test
     public void swapsUnderLoad() throws Exception {
-        Path socket = awaitSocket(Path.of(Karaf.requiredProperty(SOCKET_PROPERTY)));
+        Path socket = awaitSocket(Path.of(Build.property(SOCKET_PROPERTY)));
         Bundle sgio = Karaf.bundle(bundleContext, "org.prhelper.sgio");
         Bundle transport = Karaf.bundle(bundleContext, "org.prhelper.transport");
         Configuration config = socketConfiguration(socket);
@@ -243,7 +244,7 @@ public class HotSwapIT {
     private static void report(List<String> figures) throws IOException {
         String text = figures.stream().map(l -> l + "\n").collect(Collectors.joining());
         System.out.print(text);
-        Files.writeString(Path.of(Karaf.requiredProperty(FIGURES_PROPERTY)), text, StandardCharsets.UTF_8,
+        Files.writeString(Path.of(Build.property(FIGURES_PROPERTY)), text, StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 

@@ -30,6 +30,7 @@ import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.Configuration;
+import org.prhelper.itests.Build;
 import org.prhelper.itests.Poll;
 
 /** What the Pax Exam tests share: a stock Karaf with our feature, and the protocol's expected replies. */
@@ -58,8 +59,8 @@ final class Karaf {
 
     /** A stock Apache Karaf with the {@code prhelper} feature installed, plus {@code extra}. */
     static Option[] withPrhelper(Option... extra) {
-        String karafVersion = requiredProperty("karaf.version");
-        String localRepository = requiredProperty("maven.repo.local");
+        String karafVersion = Build.property("karaf.version");
+        String localRepository = Build.property("maven.repo.local");
         String specs = "lib/endorsed/org.apache.karaf.specs.";
         Option[] base = options(
                 karafDistributionConfiguration()
@@ -84,7 +85,7 @@ final class Karaf {
                 editConfigurationFileExtend("etc/org.ops4j.pax.url.mvn.cfg",
                         "org.ops4j.pax.url.mvn.defaultRepositories",
                         new File(localRepository).toURI() + "@id=build.local@snapshots"),
-                features(maven("org.prhelper", "prhelper-features").version(requiredProperty("prhelper.version"))
+                features(maven("org.prhelper", "prhelper-features").version(Build.property("prhelper.version"))
                         .classifier("features").type("xml"), "prhelper"));
         return OptionUtils.combine(base, extra);
     }
@@ -97,7 +98,7 @@ final class Karaf {
         String path = newSocketPath().toString();
         return withPrhelper(OptionUtils.combine(socketConfig(name, "path", path),
                 systemProperty(pathProperty).value(path),
-                features(maven("org.prhelper", "prhelper-features").version(requiredProperty("prhelper.version"))
+                features(maven("org.prhelper", "prhelper-features").version(Build.property("prhelper.version"))
                         .classifier("features").type("xml"), "prhelper-shell")));
     }
 
@@ -111,13 +112,6 @@ final class Karaf {
         return options;
     }
 
-    static String requiredProperty(String name) {
-        String value = System.getProperty(name);
-        if (value == null || value.isEmpty()) {
-            throw new IllegalStateException("system property " + name + " is not set (run through failsafe)");
-        }
-        return value;
-    }
 
     /** sun_path holds 108 bytes: sockets go to /tmp, not under target/exam/<uuid>/data. */
     static Path newSocketPath() {

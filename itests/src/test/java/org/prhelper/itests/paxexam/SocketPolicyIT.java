@@ -32,6 +32,7 @@ import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.prhelper.api.AuditLog;
 import org.prhelper.api.AuditRecord;
+import org.prhelper.itests.Build;
 import org.prhelper.itests.Poll;
 
 /**
@@ -153,12 +154,12 @@ public class SocketPolicyIT {
     }
 
     private static Path socket(String property) {
-        return Path.of(Karaf.requiredProperty(property));
+        return Path.of(Build.property(property));
     }
 
     private Configuration configuration(String pathProperty) throws Exception {
         Configuration[] found = configurationAdmin.listConfigurations(
-                "(&(service.factoryPid=" + SOCKET_FACTORY_PID + ")(path=" + Karaf.requiredProperty(pathProperty) + "))");
+                "(&(service.factoryPid=" + SOCKET_FACTORY_PID + ")(path=" + Build.property(pathProperty) + "))");
         assertNotNull("a socket configuration for " + pathProperty, found);
         return found[0];
     }
