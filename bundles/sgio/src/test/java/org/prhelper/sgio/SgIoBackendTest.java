@@ -106,7 +106,11 @@ public class SgIoBackendTest {
             backend.execute(i % 2 == 0 ? in : out, response);
             assertEquals("request " + i, ScsiStatus.CHECK_CONDITION, response.status());
         }
-        assertEquals("open file descriptors", before, openFds());
+        // A descriptor left open per request would show as thousands; the JVM itself may open one or two
+        // meanwhile (a jar for a class loaded late: seen once in CI, 32 before and 33 after).
+        long after = openFds();
+        assertTrue("open file descriptors: " + before + " before 10,000 requests, " + after + " after",
+                after <= before + 2);
     }
 
     @Test
