@@ -59,6 +59,8 @@ public final class Poll {
         while (true) {
             try {
                 return attempt.call();
+            } catch (InterruptedException e) {
+                throw e; // the test is being stopped: no more attempts
             } catch (Exception | AssertionError e) {
                 if (System.nanoTime() - deadline > 0) {
                     throw e;
