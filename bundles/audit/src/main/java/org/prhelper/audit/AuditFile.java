@@ -40,10 +40,12 @@ final class AuditFile implements AutoCloseable {
      * How long the writer lets records gather before it writes them, after a batch and after a wake-up:
      * one wake-up and one write(2) per batch rather than per record when requests come one by one (a
      * record was a wake-up, a write and two timed waits of the writer at a few hundred requests a second,
-     * a fifth of the agent's CPU per request in the lab's emulated guest). A record reaches the file
-     * within about this time.
+     * a fifth of the agent's CPU per request in the lab's emulated guest; 10 ms still left one write per
+     * one or two records at 150 requests a second). A record reaches the file within about this time.
      */
-    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** Records that cut the writer's linger short: under heavy load, batches stay this size, not a linger's worth. */
+    private static final int EARLY_WAKE = 1024;
     private static final int BUFFER_BYTES = 256 * 1024;
 
     private final TimeStamps time = new TimeStamps(ZoneId.systemDefault());
@@ -125,6 +127,8 @@ final class AuditFile implements AutoCloseable {
                 if (writerWaiting) {
                     writerWaiting = false;
                     work.signal();
+                } else if (pending.size() == EARLY_WAKE) {
+                    LockSupport.unpark(writer);
                 }
                 return;
             }
