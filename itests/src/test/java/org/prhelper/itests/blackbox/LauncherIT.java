@@ -7,9 +7,11 @@ import static org.junit.Assume.assumeTrue;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,29 +71,113 @@ public class LauncherIT {
 
     /**
      * The socket must not wait for the features service, which parses the features repositories as it
-     * starts: it starts after every bundle of ours (assembly-property-edits.xml). Fails when a Karaf
-     * upgrade changes the bundle's name in startup.properties and the edit no longer applies.
+     * starts: it starts after every bundle of ours, and so do the Maven resolver and jansi, which only
+     * it uses (assembly-property-edits.xml). The launcher counts on it: by default the framework stops
+     * at our bundles' level, and those three stay stopped. Fails when a Karaf upgrade changes a
+     * bundle's name in startup.properties and the edit no longer applies.
      */
     @Test
-    public void theFeaturesServiceStartsAfterTheAgentsBundles() throws IOException {
+    public void theFeaturesServiceAndWhatOnlyItUsesStartAfterTheAgentsBundles() throws IOException {
         Path startup = Programs.ourLauncher().getParent().getParent().resolve("etc/startup.properties");
         Properties levels = new Properties();
         try (Reader in = Files.newBufferedReader(startup)) {
             levels.load(in);
         }
-        int features = -1;
+        List<String> late = List.of("/org.apache.karaf.features.core/", "/pax-url-aether/", "/jansi/");
+        List<String> found = new ArrayList<>();
+        int lowestLate = Integer.MAX_VALUE;
+        int highestOther = -1;
         int ours = -1;
         for (String bundle : levels.stringPropertyNames()) {
             int level = Integer.parseInt(levels.getProperty(bundle).trim());
-            if (bundle.contains("/org.apache.karaf.features.core/")) {
-                assertEquals("features.core listed once in " + startup, -1, features);
-                features = level;
-            } else if (bundle.contains("org.prhelper/") || bundle.contains("/org.apache.felix.scr/")) {
+            String name = late.stream().filter(bundle::contains).findFirst().orElse(null);
+            if (name != null) {
+                found.add(name);
+                lowestLate = Math.min(lowestLate, level);
+            } else {
+                highestOther = Math.max(highestOther, level);
+            }
+            if (bundle.contains("org.prhelper/")) {
                 ours = Math.max(ours, level);
             }
         }
-        assertTrue("our bundles in " + startup, ours > 0);
-        assertTrue("features.core at " + features + ", after our bundles (" + ours + ")", features > ours);
+        found.sort(null);
+        assertEquals("listed once each in " + startup, late.stream().sorted().toList(), found);
+        assertEquals("the level bin/qemu-pr-helper stops at by default", 30, ours);
+        assertEquals("the highest level of the other bundles in " + startup, ours, highestOther);
+        assertTrue("the features service and what only it uses at " + lowestLate + ", after our bundles (" + ours
+                + ")", lowestLate > ours);
+    }
+
+    /**
+     * The features service starts only when featuresBoot names a feature that startup.properties does
+     * not start (the console's): by default the framework stops at level 30, below it (the test above).
+     * With the console, its mark is the state file it writes into its bundle's data folder, on a
+     * copy of the distribution (bin/ and etc/ copied, the rest linked) with {@code bundle} added.
+     */
+    @Test
+    public void theFeaturesServiceStartsOnlyForFeaturesBootBeyondTheStartupList() throws Exception {
+        Path home = Programs.ourLauncher().getParent().getParent();
+        assertEquals(30, startLevel(home, false));
+        Path copy = Files.createTempDirectory("prh-dist-");
+        try {
+            try (var entries = Files.list(home)) {
+                for (Path entry : (Iterable<Path>) entries::iterator) {
+                    String name = entry.getFileName().toString();
+                    if (name.equals("bin") || name.equals("etc")) {
+                        Files.createDirectory(copy.resolve(name));
+                        try (var files = Files.list(entry)) {
+                            for (Path file : (Iterable<Path>) files::iterator) {
+                                if (Files.isRegularFile(file)) {
+                                    Files.copy(file, copy.resolve(name).resolve(file.getFileName()),
+                                            StandardCopyOption.COPY_ATTRIBUTES);
+                                }
+                            }
+                        }
+                    } else if (!name.equals("data")) {
+                        Files.createSymbolicLink(copy.resolve(name), entry);
+                    }
+                }
+            }
+            Path features = copy.resolve("etc/org.apache.karaf.features.cfg");
+            String cfg = Files.readString(features);
+            Matcher boot = Pattern.compile("(?m)^featuresBoot\\s*=.*$").matcher(cfg);
+            assertTrue(features + ": " + cfg, boot.find());
+            Files.writeString(features, cfg.substring(0, boot.end()) + ", bundle" + cfg.substring(boot.end()));
+            assertEquals(100, startLevel(copy, true));
+        } finally {
+            Daemon.deleteTree(copy);
+        }
+    }
+
+    /**
+     * The start level the agent of distribution {@code home} runs at; with {@code featuresService}, first
+     * waits for the features service's state file. (Its absence would prove nothing: the service writes
+     * it a moment after the socket serves.)
+     */
+    private static int startLevel(Path home, boolean featuresService) throws Exception {
+        Path data = Files.createTempDirectory("prh-data-");
+        Path socket = Daemon.socketPath("level");
+        try (Daemon d = Daemon.startServing("ours-level", List.of(home.resolve("bin/qemu-pr-helper").toString(), "-k",
+                socket.toString()), Map.of("PRHELPER_DATA", data.toString()), socket, data)) {
+            Run props = run(Path.of(System.getProperty("java.home"), "bin", "jcmd"), String.valueOf(d.pid()),
+                    "VM.system_properties");
+            Matcher m = Pattern.compile("org\\.osgi\\.framework\\.startlevel\\.beginning=(\\d+)").matcher(props.stdout());
+            assertTrue("jcmd VM.system_properties: " + props.stdout() + props.stderr(), m.find());
+            if (featuresService) {
+                assertTrue("the features service wrote its state", Poll.until(Duration.ofSeconds(60),
+                        () -> featuresState(data)));
+            }
+            return Integer.parseInt(m.group(1));
+        }
+    }
+
+    private static boolean featuresState(Path data) {
+        try (var files = Files.walk(data.resolve("cache"))) {
+            return files.anyMatch(f -> f.endsWith(Path.of("data", "state.json")));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Test
