@@ -110,12 +110,14 @@ public class AuditCommand extends ReadCommand {
         try {
             List<AuditRecord> recent = audit.recent(Integer.MAX_VALUE);
             checkSocket(recent);
+            // Only what the history printed: a record in both that -n left out of it is new, and shown live.
+            List<AuditRecord> history = last(recent);
             Set<AuditRecord> shown = Collections.newSetFromMap(new IdentityHashMap<>());
-            shown.addAll(recent);
+            shown.addAll(history);
             if (!json && !noFormat) {
                 System.out.println(String.join("\t", COLUMNS));
             }
-            for (AuditRecord r : last(recent)) {
+            for (AuditRecord r : history) {
                 printLine(r);
             }
             followUntilInterrupted(arriving, shown, dropped);
