@@ -72,7 +72,10 @@ public class ShellIT {
             assertTrue(shell().await("pr:audit --socket " + SOCKET + " --status GOOD --no-format", List::isEmpty).isEmpty());
             assertEquals(1, shell().await("pr:audit -n 1 --socket " + SOCKET + " --no-format", rows -> true).size());
 
-            List<List<String>> status = shell().await("pr:status --no-format", rows -> row(rows, "Connections") != null);
+            // Just after boot the default socket was once seen not listening (CI, cause not found: perhaps a
+            // rebind on a configuration update); a moment is tolerated, a warning that stays fails.
+            List<List<String>> status = shell().await("pr:status --no-format",
+                    rows -> row(rows, "Connections") != null && row(rows, "Warning") == null);
             assertTrue(status.toString(), row(status, "Sockets").get(1).contains(SOCKET));
             assertEquals(List.of("Connections", "1"), row(status, "Connections"));
             // Other backends (multipath) may be installed beside it.
