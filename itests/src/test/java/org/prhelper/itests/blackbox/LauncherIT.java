@@ -125,15 +125,7 @@ public class LauncherIT {
                 for (Path entry : (Iterable<Path>) entries::iterator) {
                     String name = entry.getFileName().toString();
                     if (name.equals("bin") || name.equals("etc")) {
-                        Files.createDirectory(copy.resolve(name));
-                        try (var files = Files.list(entry)) {
-                            for (Path file : (Iterable<Path>) files::iterator) {
-                                if (Files.isRegularFile(file)) {
-                                    Files.copy(file, copy.resolve(name).resolve(file.getFileName()),
-                                            StandardCopyOption.COPY_ATTRIBUTES);
-                                }
-                            }
-                        }
+                        copyFiles(entry, Files.createDirectory(copy.resolve(name)));
                     } else if (!name.equals("data")) {
                         Files.createSymbolicLink(copy.resolve(name), entry);
                     }
@@ -169,6 +161,17 @@ public class LauncherIT {
                         () -> featuresState(data)));
             }
             return Integer.parseInt(m.group(1));
+        }
+    }
+
+    /** The regular files of {@code from} (not its folders) into {@code to}, executable bits kept. */
+    private static void copyFiles(Path from, Path to) throws IOException {
+        try (var files = Files.list(from)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                if (Files.isRegularFile(file)) {
+                    Files.copy(file, to.resolve(file.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
         }
     }
 
