@@ -137,6 +137,7 @@ def main():
     expect("CLEAR through the map", ours(*out(CLEAR, key=KEY)), GOOD)
     record(keys_on(P0) == [], "CLEAR left no registration", f"keys {keys_on(P0)}")
 
+    register_and_ignore()
     register_and_move()
     preempt()
     migrate_pr()
@@ -163,6 +164,35 @@ def full_status(path):
                       int.from_bytes(d[at + 18:at + 20], "big"), d[at + 24:at + 24 + length]))
         at += 24 + length
     return found
+
+
+def multipathd_key():
+    """The key multipathd holds for the map (from its prkeys file), as `multipathd getprkey` prints it."""
+    dm = os.path.basename(os.path.realpath(MAP))
+    return subprocess.run(["multipathd", "getprkey", "map", dm], capture_output=True, text=True).stdout.strip()
+
+
+def register_and_ignore():
+    """REGISTER AND IGNORE EXISTING KEY with a key, which our backend sends down every path itself (not
+    through libmpathpersist) after giving multipathd the key: both nexuses change key, multipathd's
+    prkeys file follows, and the library, which checks keys against that file, accepts the new key."""
+    settle()
+    expect("REGISTER AND IGNORE (new registration) through the map", ours(*out(REGISTER_AND_IGNORE, sakey=OTHER)),
+           GOOD)
+    record(keys_on(P0) == [OTHER, OTHER], "REGISTER AND IGNORE through the map registered both I_T nexuses",
+           f"keys {keys_on(P0)}")
+    record(multipathd_key() == f"{OTHER:#x}", "multipathd holds the key REGISTER AND IGNORE gave",
+           f"multipathd getprkey: {multipathd_key()!r}")
+    settle()
+    expect("REGISTER AND IGNORE (another key) through the map", ours(*out(REGISTER_AND_IGNORE, sakey=KEY)), GOOD)
+    record(keys_on(P0) == [KEY, KEY], "REGISTER AND IGNORE changed both nexuses' key",
+           f"keys {keys_on(P0)}")
+    record(multipathd_key() == f"{KEY:#x}", "multipathd holds the new key", f"multipathd getprkey: {multipathd_key()!r}")
+    settle()
+    expect("RESERVE with that key through the map (libmpathpersist checks it against multipathd's)",
+           ours(*out(RESERVE, 5, KEY)), GOOD)
+    expect("RELEASE through the map", ours(*out(RELEASE, 5, KEY)), GOOD)
+    expect("CLEAR through the map", ours(*out(CLEAR, key=KEY)), GOOD)
 
 
 def register_and_move():
@@ -469,6 +499,9 @@ def multipathd_stopped():
         answered("multipathd stopped: READ RESERVATION through the map is answered",
                  ours(cdb_in(READ_RESERVATION, 8192)))
         answered("multipathd stopped: RELEASE through the map is answered", ours(*out(RELEASE, 5, KEY)))
+        # multipathd cannot take the key: refused before anything is sent, as libmpathpersist does
+        expect("multipathd stopped: REGISTER AND IGNORE through the map",
+               ours(*out(REGISTER_AND_IGNORE, sakey=KEY)), CHECK, (0x0B, 0x08, 0x00))
         expect("multipathd stopped: READ KEYS on path 0 (SG_IO backend) unaffected",
                call(ours_sock, P0, cdb_in(READ_KEYS, 8192)), GOOD)
     finally:

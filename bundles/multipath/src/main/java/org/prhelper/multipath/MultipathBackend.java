@@ -7,6 +7,13 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 
@@ -15,6 +22,7 @@ import com.sun.jna.Pointer;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -37,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * Persistent reservations on dm-multipath maps: libmpathpersist sends each PR OUT down every path
  * (a REGISTER registers every I_T nexus), where SG_IO on the map would reach one path only. Ranked
  * above SG_IO, it takes only multipath maps; without the library it takes nothing, and maps fall back
- * to SG_IO. REGISTER AND MOVE, which the library lacks, goes to the paths one by one (see there).
+ * to SG_IO. REGISTER AND MOVE, which the library lacks, goes to the paths one by one (see there);
+ * the plain REGISTER AND IGNORE EXISTING KEY goes down every path at once without the library.
  * Maps served without a {@code reservation_key} are published as {@link AgentWarnings}.
  */
 // Configuration required: deleting etc/org.prhelper.multipath.cfg switches the backend off live.
@@ -49,7 +58,12 @@ public final class MultipathBackend implements PrBackend, AgentWarnings {
 
     private final DeviceInspector inspector;
     private final LibMpathPersist library;
+    private final ReservationKeys keys;
     private final MissingReservationKeys missingKeys;
+    private final Multipathd multipathd = new Multipathd(Multipathd.SOCKET);
+    /** Sends to the second and further paths of a registration; threads end after standing idle. */
+    private final ExecutorService pathThreads;
+    private final RegistrationFanOut fanOut;
     private final MapPaths paths = new MapPaths(Path.of("/sys"));
     private final PathDevices pathDevices;
     /** The request as sent down one path, one per thread: commands on maps run on many threads at once. */
@@ -62,6 +76,12 @@ public final class MultipathBackend implements PrBackend, AgentWarnings {
      * interleave their per-path fan-out. See docs/multipath.md, "Concurrent calls into libmpathpersist".
      */
     private final ReentrantLock lock = new ReentrantLock();
+    /**
+     * One PR OUT at a time per map (by MAJ:MIN; a map is an entry for the life of the backend): a
+     * registration goes down every path and then to multipathd, and two of them interleaved could
+     * leave paths, or multipathd, with different keys. Taken before {@link #lock}.
+     */
+    private final Map<String, ReentrantLock> mapLocks = new ConcurrentHashMap<>();
     /** Guarded by {@link #lock}. */
     private final KeptVectors kept;
     private final Memory memory;
@@ -80,13 +100,27 @@ public final class MultipathBackend implements PrBackend, AgentWarnings {
     public MultipathBackend(MultipathConfig config, @Reference(name = "inspector") DeviceInspector inspector) {
         this.inspector = inspector;
         this.library = loadLibrary();
-        this.missingKeys = new MissingReservationKeys(readConfiguration(config));
+        this.keys = readConfiguration(config);
+        this.missingKeys = new MissingReservationKeys(keys);
         this.pathDevices = library == null ? null : new PathDevices();
+        AtomicInteger threads = new AtomicInteger();
+        this.pathThreads = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                r -> {
+                    Thread t = new Thread(r, "prhelper-mpath-path-" + threads.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.fanOut = new RegistrationFanOut(pathDevices, pathThreads);
         int size = Math.max(MpathLayout.PRIN_BUFFER_SIZE, MpathLayout.PROUT_BUFFER_SIZE);
         this.memory = library == null ? null : new Memory(size);
         this.struct = memory == null ? null : memory.getByteBuffer(0, size).order(ByteOrder.nativeOrder());
         this.base = memory == null ? 0 : Pointer.nativeValue(memory);
         this.kept = new KeptVectors(keepPathsSeconds(config.keepPathsSeconds()), System::nanoTime);
+    }
+
+    @Deactivate
+    void deactivate() {
+        pathThreads.shutdown(); // a registration still going finishes its paths
     }
 
     /** The value if it is in range, else (with a log line naming the key) the default. */
@@ -166,8 +200,67 @@ public final class MultipathBackend implements PrBackend, AgentWarnings {
             registerAndMove(map, request, response);
             response.backend(name());
         } else {
-            reserveOut(map, request, response);
+            ReentrantLock mapLock = mapLocks.computeIfAbsent(map.numbers(), m -> new ReentrantLock());
+            mapLock.lock();
+            try {
+                if (!registerAndIgnoreOnPaths(map, request, response)) {
+                    reserveOut(map, request, response);
+                }
+            } finally {
+                mapLock.unlock();
+            }
         }
+    }
+
+    /**
+     * The plain REGISTER AND IGNORE EXISTING KEY on a map whose key multipathd keeps in its prkeys
+     * file: what the library does, without its lock. The key goes to multipathd first (the library
+     * refuses the command if multipathd does not take it), then down every running path at once, and
+     * on success multipathd is told the map has a registration, so that it registers the key on a path
+     * that comes back. False, with nothing sent to a path, when the library must do it instead.
+     */
+    private boolean registerAndIgnoreOnPaths(DeviceIdentity map, PrRequest request, PrResponse response) {
+        PrBackend handler = pathBackend;
+        if (handler == null || !RegistrationFanOut.plainRegisterAndIgnore(request)
+                || !keys.inPrkeysFile(map.dmUuid()) || keys.allTargetPorts(map.dmUuid())) {
+            return false;
+        }
+        List<String> running;
+        try {
+            running = paths.running(map.major(), map.minor());
+        } catch (IOException e) {
+            return false;
+        }
+        if (running.isEmpty()) {
+            return false; // the library answers as it does for a map with no usable path
+        }
+        String name = "dm-" + map.minor();
+        if (!tellMultipathd(Multipathd.setPrKey(name, RegistrationFanOut.serviceActionKey(request),
+                RegistrationFanOut.persistThroughPowerLoss(request)), map)) {
+            response.checkCondition(SenseCode.LUN_COMMUNICATION_FAILURE); // the library's answer then
+            response.backend(name());
+            return true;
+        }
+        if (!fanOut.send(running, handler, request, response)) {
+            return false;
+        }
+        if (response.status() == ScsiStatus.GOOD) {
+            tellMultipathd(Multipathd.setPrStatus(name), map); // as for the library, its answer changes nothing
+        }
+        response.backend(name());
+        return true;
+    }
+
+    private boolean tellMultipathd(String command, DeviceIdentity map) {
+        try {
+            if (multipathd.ok(command)) {
+                return true;
+            }
+            LOG.warn("multipathd refused '{}' for {}", command, map.path());
+        } catch (IOException e) {
+            LOG.warn("multipathd did not take '{}' for {}: {}", command, map.path(), e.getMessage());
+        }
+        return false;
     }
 
     /**

@@ -8,7 +8,7 @@ import com.sun.jna.Platform;
  * Opens a path's block device for one command. Java has no way to hand out the descriptor number of
  * a file it opens, and the dispatcher needs one, so this calls libc's open/close itself.
  */
-final class PathDevices {
+final class PathDevices implements RegistrationFanOut.Devices {
     private static final int O_RDWR = 02;
     private static final int O_CLOEXEC = 02000000;
 
@@ -21,12 +21,13 @@ final class PathDevices {
         close = libc.getFunction("close");
     }
 
-    /** A read-write descriptor of {@code /dev/name}, or -1. */
-    int open(String name) {
+    @Override
+    public int open(String name) {
         return open.invokeInt(new Object[] {"/dev/" + name, O_RDWR | O_CLOEXEC});
     }
 
-    void close(int fd) {
+    @Override
+    public void close(int fd) {
         close.invokeInt(new Object[] {fd});
     }
 }

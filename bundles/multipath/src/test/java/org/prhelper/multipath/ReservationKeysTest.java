@@ -92,6 +92,36 @@ public class ReservationKeysTest {
         assertTrue(keys.covers(OTHER_MAP));
     }
 
+    /** The map's own section, then overrides, then defaults decide where its key is kept. */
+    @Test
+    public void theKeyIsInThePrkeysFileAsMultipathdSelectsIt() {
+        assertTrue(parse("defaults {\n  reservation_key file\n}\n").inPrkeysFile(MAP));
+        assertFalse(parse("defaults {\n  reservation_key 0x1\n}\n").inPrkeysFile(MAP));
+        assertFalse(parse("defaults {\n  user_friendly_names yes\n}\n").inPrkeysFile(MAP));
+        ReservationKeys keys = parse("defaults {\n  reservation_key file\n}\n"
+                + "multipaths {\n  multipath {\n    wwid " + WWID + "\n    reservation_key 0xabc\n  }\n}\n");
+        assertFalse("the map's section first", keys.inPrkeysFile(MAP));
+        assertTrue(keys.inPrkeysFile(OTHER_MAP));
+        keys.parse("overrides {\n  reservation_key \"0x5\"\n}\n");
+        assertFalse("overrides before defaults", keys.inPrkeysFile(OTHER_MAP));
+        assertTrue(keys.covers(OTHER_MAP));
+        assertFalse(parse("devices {\n  device {\n    reservation_key file\n  }\n}\n").inPrkeysFile(MAP));
+        assertFalse(parse("defaults {\n  reservation_key file\n}\n").inPrkeysFile("LVM-" + WWID));
+    }
+
+    /** all_tg_pt from the same places; a device section's counts for every map (hardware is not matched here). */
+    @Test
+    public void allTargetPortsAsMultipathdSelectsIt() {
+        assertFalse(parse("defaults {\n  reservation_key file\n}\n").allTargetPorts(MAP));
+        assertTrue(parse("defaults {\n  all_tg_pt yes\n}\n").allTargetPorts(MAP));
+        assertFalse(parse("defaults {\n  all_tg_pt no\n}\n").allTargetPorts(MAP));
+        ReservationKeys keys = parse("defaults {\n  all_tg_pt yes\n}\n"
+                + "multipaths {\n  multipath {\n    wwid " + WWID + "\n    all_tg_pt no\n  }\n}\n");
+        assertFalse(keys.allTargetPorts(MAP));
+        assertTrue(keys.allTargetPorts(OTHER_MAP));
+        assertTrue(parse("devices {\n  device {\n    vendor X\n    all_tg_pt yes\n  }\n}\n").allTargetPorts(MAP));
+    }
+
     private static ReservationKeys parse(String text) {
         ReservationKeys keys = new ReservationKeys();
         keys.parse(text);
