@@ -9,7 +9,12 @@ import com.sun.jna.Platform;
  * a file it opens, and the dispatcher needs one, so this calls libc's open/close itself.
  */
 final class PathDevices implements RegistrationFanOut.Devices {
-    private static final int O_RDWR = 02;
+    /**
+     * Read-only, as libmpathpersist opens paths: SG_IO needs CAP_SYS_RAWIO for PR commands either way,
+     * and closing a block device opened for writing makes udev probe it again (its inotify watch), and
+     * multipathd then handle the change event: on every command, for every path.
+     */
+    private static final int O_RDONLY = 0;
     private static final int O_CLOEXEC = 02000000;
 
     private final Function open;
@@ -23,7 +28,7 @@ final class PathDevices implements RegistrationFanOut.Devices {
 
     @Override
     public int open(String name) {
-        return open.invokeInt(new Object[] {"/dev/" + name, O_RDWR | O_CLOEXEC});
+        return open.invokeInt(new Object[] {"/dev/" + name, O_RDONLY | O_CLOEXEC});
     }
 
     @Override
