@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.security.PrivilegedActionException;
 import java.security.PrivilegedExceptionAction;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -19,6 +20,8 @@ import org.apache.karaf.jaas.boot.principal.RolePrincipal;
 import org.apache.karaf.jaas.boot.principal.UserPrincipal;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.console.SessionFactory;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
 import org.prhelper.itests.Poll;
 
 /**
@@ -70,10 +73,22 @@ final class Shell {
                 .findFirst().orElse(null);
     }
 
-    /** The shell registers the commands when the services they use are there. */
+    /**
+     * The shell registers the commands when the services they use are there. First the features
+     * service must have installed every boot feature: a stock Karaf installs them in the background
+     * while the tests already run, and a later round of that can refresh our bundles, taking the
+     * commands away for a moment after they were there.
+     */
     void awaitCommands() throws Exception {
+        BundleContext context = FrameworkUtil.getBundle(Shell.class).getBundleContext();
+        Duration boot = Duration.ofSeconds(120);
+        Poll.await(boot, () -> context.getServiceReference(BOOT_FINISHED) != null,
+                () -> "the boot features were not installed within " + boot.toSeconds() + " s (no " + BOOT_FINISHED + ")");
         Poll.retry(Karaf.WAIT, () -> execute("pr:sockets"));
     }
+
+    /** Registered by Karaf's features service once the boot features are installed. */
+    private static final String BOOT_FINISHED = "org.apache.karaf.features.BootFinished";
 
     String execute(String command) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
