@@ -358,6 +358,36 @@ public class LauncherIT {
         }
     }
 
+    /**
+     * Started with SIGINT and SIGHUP ignored (a script's background job, nohup), qemu-pr-helper still
+     * stops on them (it sets its own handlers); the JVM would keep them ignored, so the launcher gives
+     * them their defaults.
+     */
+    @Test
+    public void stopSignalsInheritedIgnoredStillStopItAsTheyStopTheReference() throws Exception {
+        for (String signal : new String[] {"INT", "HUP"}) {
+            Path data = Files.createTempDirectory("prh-data-");
+            Path ours = Daemon.socketPath("ign");
+            Path ref = Daemon.socketPath("ign-ref");
+            try (Daemon o = Daemon.startServing("ours-ignored-" + signal, ignoring(Programs.ourLauncher(), ours),
+                    Map.of("PRHELPER_DATA", data.toString()), ours, data);
+                    Daemon r = Daemon.startServing("reference-ignored-" + signal,
+                            ignoring(Programs.qemuPrHelper(), ref), Map.of(), ref, null)) {
+                for (Daemon d : List.of(r, o)) {
+                    assertEquals(0, new ProcessBuilder("kill", "-" + signal, String.valueOf(d.pid())).start().waitFor());
+                    assertTrue(d + ": still running after SIG" + signal + " it inherited ignored",
+                            Poll.until(Duration.ofSeconds(15), () -> !d.isAlive()));
+                }
+                assertFalse(signal + ": socket file left behind", Files.exists(ours));
+            }
+        }
+    }
+
+    /** The program with its -k socket, started by a shell that ignores SIGINT and SIGHUP and execs it. */
+    private static List<String> ignoring(Path program, Path socket) {
+        return List.of("bash", "-c", "trap '' INT HUP; exec \"$0\" \"$@\"", program.toString(), "-k", socket.toString());
+    }
+
     @Test
     public void daemonReturnsOnceTheSocketListensAndWritesThePidfile() throws Exception {
         Path data = Files.createTempDirectory("prh-data-");
