@@ -79,19 +79,21 @@ one() {
         ours) timeout $((secs + 90)) "$E2E_PRBENCH" -g -c "$cmd" -k "$SAN_KEY" "$OURS_SOCK" "$(echo $list | tr ' ' ,)" "$n" "$secs" ;;
     esac | tail -n 1
 }
-# cpu_ticks PID: the process's user + system CPU time so far, in clock ticks
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# cpu_ticks PID [FIELD]: the process's user + system CPU time so far (FIELD 15: system only), in clock ticks
+cpu_ticks() { awk -v f="${2:-0}" '{ print f ? $f : $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 # measured SIDE CMD SET CONNS SECONDS: one run, its line with the helper's CPU per request appended
-# (cpu_us_per_req: what the daemon itself spent, user + system, for the requests of this run)
+# (cpu_us_per_req: what the daemon itself spent, user + system, for the requests of this run;
+# sys_us_per_req: the system part, which includes the network and SCSI work the kernel charges to it)
 measured() {
-    local side=$1 pid= before line
+    local side=$1 pid= before sys_before line
     case $side in ref) pid=$REF_PID ;; ours) pid=$OURS_PID ;; esac
-    [ -n "$pid" ] && before=$(cpu_ticks "$pid")
+    [ -n "$pid" ] && before=$(cpu_ticks "$pid") && sys_before=$(cpu_ticks "$pid" 15)
     line=$(one "$@")
     if [ -n "$pid" ]; then
-        line="$line $(echo "$line" | awk -v t=$(( $(cpu_ticks "$pid") - before )) -v hz="$(getconf CLK_TCK)" '{
+        line="$line $(echo "$line" | awk -v t=$(( $(cpu_ticks "$pid") - before )) \
+            -v s=$(( $(cpu_ticks "$pid" 15) - sys_before )) -v hz="$(getconf CLK_TCK)" '{
             for (i = 1; i <= NF; i++) if ($i ~ /^requests=/) { split($i, kv, "="); r = kv[2] }
-            if (r > 0) printf "cpu_us_per_req=%.0f", t / hz * 1e6 / r }')"
+            if (r > 0) printf "cpu_us_per_req=%.0f sys_us_per_req=%.0f", t / hz * 1e6 / r, s / hz * 1e6 / r }')"
     fi
     echo "$line"
 }
