@@ -517,6 +517,14 @@ def multipathd_stopped():
     expect("multipathd back: REGISTER through the map", ours(*out(REGISTER, sakey=KEY)), GOOD)
     record(keys_on(P0) == [KEY, KEY], "multipathd back: REGISTER through the map reaches both nexuses",
            f"keys {keys_on(P0)}")
+    # a connection of its own to the new multipathd (the one to the old broke when it stopped)
+    expect("multipathd back: REGISTER AND IGNORE through the map", ours(*out(REGISTER_AND_IGNORE, sakey=OTHER)), GOOD)
+    record(keys_on(P0) == [OTHER, OTHER] and multipathd_key() == f"{OTHER:#x}",
+           "multipathd back: REGISTER AND IGNORE reached both nexuses and the new multipathd",
+           f"keys {keys_on(P0)}, multipathd getprkey {multipathd_key()!r}")
+    settle()
+    expect("multipathd back: REGISTER AND IGNORE with the first key again", ours(*out(REGISTER_AND_IGNORE, sakey=KEY)),
+           GOOD)
 
 
 def lio_lun(path):

@@ -121,6 +121,7 @@ public final class MultipathBackend implements PrBackend, AgentWarnings {
     @Deactivate
     void deactivate() {
         pathThreads.shutdown(); // a registration still going finishes its paths
+        multipathd.close();
     }
 
     /** The value if it is in range, else (with a log line naming the key) the default. */

@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
@@ -14,7 +15,10 @@ import org.newsclub.net.unix.AFUNIXSocketAddress;
 /**
  * multipathd's command socket, as libmpathpersist talks to it after a registration: the key for the
  * map's {@code prkeys} file entry, and the flag that makes multipathd register that key on a path
- * that comes back. One connection per command, as the library does.
+ * that comes back. One connection, kept and shared by every map (multipathd serves a client's
+ * commands one after another for as long as it stays connected, as for {@code multipathd -k}): the
+ * library opens one per command, whose socket set-up cost this agent about as much CPU as a whole
+ * request on a plain path.
  *
  * <p>Wire facts (libmpathcmd): a socket in the abstract namespace named
  * {@value #SOCKET}; a message is its length as a native {@code size_t}, then the text with its
@@ -28,6 +32,10 @@ final class Multipathd {
     private static final int MAX_REPLY = 4096;
 
     private final String socketName;
+    /** One command at a time on the connection; multipathd handles them one at a time anyway. */
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Guarded by {@link #lock}; null until the first command and after a failure. */
+    private AFUNIXSocket socket;
 
     Multipathd(String socketName) {
         this.socketName = socketName;
@@ -47,14 +55,54 @@ final class Multipathd {
         return reply(command).startsWith("ok");
     }
 
+    /**
+     * Sends one command and returns multipathd's reply. A kept connection that fails (multipathd
+     * restarted, or dropped it) is replaced and the command sent once more: the commands set state,
+     * so one that multipathd did carry out changes nothing the second time.
+     */
     String reply(String command) throws IOException {
-        try (AFUNIXSocket socket = AFUNIXSocket.newInstance()) {
-            socket.connect(AFUNIXSocketAddress.inAbstractNamespace(socketName), TIMEOUT_MILLIS);
-            socket.setSoTimeout(TIMEOUT_MILLIS);
-            OutputStream out = socket.getOutputStream();
-            out.write(frame(command));
-            out.flush();
-            return readReply(socket.getInputStream());
+        lock.lock();
+        try {
+            if (socket != null) {
+                try {
+                    return exchange(command);
+                } catch (IOException e) {
+                    close();
+                }
+            }
+            socket = AFUNIXSocket.newInstance();
+            try {
+                socket.connect(AFUNIXSocketAddress.inAbstractNamespace(socketName), TIMEOUT_MILLIS);
+                socket.setSoTimeout(TIMEOUT_MILLIS);
+                return exchange(command);
+            } catch (IOException e) {
+                close();
+                throw e;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private String exchange(String command) throws IOException {
+        OutputStream out = socket.getOutputStream();
+        out.write(frame(command));
+        out.flush();
+        return readReply(socket.getInputStream());
+    }
+
+    /** Closes the kept connection, if any; the next command opens another. */
+    void close() {
+        lock.lock();
+        try {
+            if (socket != null) {
+                socket.close();
+            }
+        } catch (IOException e) {
+            // closing a socket that failed: nothing left to do with it
+        } finally {
+            socket = null;
+            lock.unlock();
         }
     }
 

@@ -11,7 +11,9 @@ import java.io.IOException;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.concurrent.CompletableFuture;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.Test;
 import org.newsclub.net.unix.AFUNIXServerSocket;
@@ -41,16 +43,43 @@ public class MultipathdTest {
 
     /** A listener in the abstract namespace, as multipathd's: it sees the frame, the client sees its reply. */
     @Test
-    public void oneCommandOneConnectionAndItsReply() throws Exception {
-        String name = "/prhelper-test/multipathd-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+    public void aCommandAndItsReply() throws Exception {
         for (String reply : new String[] {"ok\n", "fail\n"}) {
-            try (AFUNIXServerSocket server = AFUNIXServerSocket.newInstance()) {
-                server.bind(AFUNIXSocketAddress.inAbstractNamespace(name));
-                CompletableFuture<String> received = CompletableFuture.supplyAsync(() -> serveOne(server, reply));
-                boolean ok = new Multipathd(name).ok("setprkey map dm-7 key 1");
-                assertEquals("setprkey map dm-7 key 1", received.get());
-                assertEquals(reply, reply.startsWith("ok"), ok);
+            try (StandIn multipathd = new StandIn(reply, Integer.MAX_VALUE)) {
+                Multipathd client = new Multipathd(multipathd.name);
+                assertEquals(reply, reply.startsWith("ok"), client.ok("setprkey map dm-7 key 1"));
+                assertEquals(List.of("setprkey map dm-7 key 1"), multipathd.commands);
+                client.close();
             }
+        }
+    }
+
+    /** The connection is kept: one for every command, as `multipathd -k` keeps its own. */
+    @Test
+    public void commandsShareOneConnection() throws Exception {
+        try (StandIn multipathd = new StandIn("ok\n", Integer.MAX_VALUE)) {
+            Multipathd client = new Multipathd(multipathd.name);
+            for (int i = 0; i < 5; i++) {
+                assertTrue(client.ok("setprstatus map dm-" + i));
+            }
+            assertEquals(5, multipathd.commands.size());
+            assertEquals(1, multipathd.connections.get());
+            client.close();
+        }
+    }
+
+    /** multipathd restarted (here: it drops every client after one reply): a new connection, nothing lost. */
+    @Test
+    public void aDroppedConnectionIsReplacedAndTheCommandSentOnIt() throws Exception {
+        try (StandIn multipathd = new StandIn("ok\n", 1)) {
+            Multipathd client = new Multipathd(multipathd.name);
+            for (int i = 0; i < 3; i++) {
+                assertTrue(client.ok("setprstatus map dm-" + i));
+            }
+            assertEquals(List.of("setprstatus map dm-0", "setprstatus map dm-1", "setprstatus map dm-2"),
+                    multipathd.commands);
+            assertEquals(3, multipathd.connections.get());
+            client.close();
         }
     }
 
@@ -75,21 +104,46 @@ public class MultipathdTest {
         }
     }
 
-    private static String serveOne(AFUNIXServerSocket server, String reply) {
-        try (Socket s = server.accept()) {
-            DataInputStream in = new DataInputStream(s.getInputStream());
-            byte[] header = new byte[8];
-            in.readFully(header);
-            long length = ByteBuffer.wrap(header).order(ByteOrder.nativeOrder()).getLong();
-            byte[] text = new byte[(int) length];
-            in.readFully(text);
-            if (text[text.length - 1] != 0) {
-                throw new IllegalStateException("no NUL at the end");
-            }
-            s.getOutputStream().write(Multipathd.frame(reply));
-            return new String(text, 0, text.length - 1);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+    /** multipathd's side: serves each connection up to {@code perConnection} commands, then closes it. */
+    private static final class StandIn implements AutoCloseable {
+        final String name = "/prhelper-test/multipathd-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        final List<String> commands = new CopyOnWriteArrayList<>();
+        final AtomicInteger connections = new AtomicInteger();
+        private final AFUNIXServerSocket server = AFUNIXServerSocket.newInstance();
+        private final Thread thread;
+
+        StandIn(String reply, int perConnection) throws IOException {
+            server.bind(AFUNIXSocketAddress.inAbstractNamespace(name));
+            thread = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try (Socket s = server.accept()) {
+                        connections.incrementAndGet();
+                        DataInputStream in = new DataInputStream(s.getInputStream());
+                        for (int i = 0; i < perConnection; i++) {
+                            byte[] header = new byte[8];
+                            in.readFully(header);
+                            long length = ByteBuffer.wrap(header).order(ByteOrder.nativeOrder()).getLong();
+                            byte[] text = new byte[(int) length];
+                            in.readFully(text);
+                            if (text[text.length - 1] != 0) {
+                                throw new IllegalStateException("no NUL at the end");
+                            }
+                            commands.add(new String(text, 0, text.length - 1));
+                            s.getOutputStream().write(Multipathd.frame(reply));
+                        }
+                    } catch (IOException e) {
+                        // the client closed its connection, or the stand-in is closing
+                    }
+                }
+            });
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        @Override
+        public void close() throws Exception {
+            server.close();
+            thread.join(5000);
         }
     }
 }
