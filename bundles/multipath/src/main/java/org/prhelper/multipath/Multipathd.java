@@ -17,8 +17,8 @@ import org.newsclub.net.unix.AFUNIXSocketAddress;
  * map's {@code prkeys} file entry, and the flag that makes multipathd register that key on a path
  * that comes back. One connection, kept and shared by every map (multipathd serves a client's
  * commands one after another for as long as it stays connected, as for {@code multipathd -k}): the
- * library opens one per command, whose socket set-up cost this agent about as much CPU as a whole
- * request on a plain path.
+ * library connects for every command, which costs more CPU than the exchange itself
+ * (docs/multipath.md).
  *
  * <p>Wire facts (libmpathcmd): a socket in the abstract namespace named
  * {@value #SOCKET}; a message is its length as a native {@code size_t}, then the text with its
@@ -28,7 +28,7 @@ final class Multipathd {
     static final String SOCKET = "/org/kernel/linux/storage/multipathd";
     /** The library's reply timeout. */
     static final int TIMEOUT_MILLIS = 4000;
-    /** multipathd refuses longer replies; ours are a word. */
+    /** The replies to our commands are a word or two; a longer one is not an answer to them. */
     private static final int MAX_REPLY = 4096;
 
     private final String socketName;
@@ -50,7 +50,7 @@ final class Multipathd {
         return "setprstatus map " + map;
     }
 
-    /** Sends one command; true if multipathd answered {@code ok}, false if it refused or cannot be reached. */
+    /** Sends one command: true if multipathd answered {@code ok}, false if it refused; IOException if unreachable. */
     boolean ok(String command) throws IOException {
         return reply(command).startsWith("ok");
     }
