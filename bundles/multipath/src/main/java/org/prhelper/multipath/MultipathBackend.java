@@ -239,7 +239,6 @@ public final class MultipathBackend implements PrBackend, AgentWarnings {
         if (!tellMultipathd(Multipathd.setPrKey(name, RegistrationFanOut.serviceActionKey(request),
                 RegistrationFanOut.persistThroughPowerLoss(request)), map)) {
             response.checkCondition(SenseCode.LUN_COMMUNICATION_FAILURE); // the library's answer then
-            response.backend(name());
             return true;
         }
         if (!fanOut.send(running, handler, request, response)) {
@@ -248,7 +247,6 @@ public final class MultipathBackend implements PrBackend, AgentWarnings {
         if (response.status() == ScsiStatus.GOOD) {
             tellMultipathd(Multipathd.setPrStatus(name), map); // as for the library, its answer changes nothing
         }
-        response.backend(name());
         return true;
     }
 
