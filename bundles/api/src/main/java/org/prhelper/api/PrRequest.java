@@ -49,6 +49,13 @@ public final class PrRequest {
         parameterLength = length;
     }
 
+    /** Makes this request the same command as {@code other}: its CDB and parameter list, not its device. */
+    public void commandOf(PrRequest other) {
+        System.arraycopy(other.cdb, 0, cdb, 0, CDB_SIZE);
+        parameterLength(other.parameterLength);
+        System.arraycopy(other.parameters, 0, parameters, 0, other.parameterLength);
+    }
+
     public PrDevice device() {
         return device;
     }

@@ -295,9 +295,7 @@ public final class MultipathBackend implements PrBackend, AgentWarnings {
             return Paths.NONE_OPENED;
         }
         PrRequest onPath = pathRequests.get();
-        System.arraycopy(request.cdb(), 0, onPath.cdb(), 0, PrRequest.CDB_SIZE);
-        onPath.parameterLength(request.parameterLength());
-        System.arraycopy(request.parameters(), 0, onPath.parameters(), 0, request.parameterLength());
+        onPath.commandOf(request);
         Paths outcome = Paths.NONE_OPENED;
         for (String path : running) {
             int fd = pathDevices.open(path);

@@ -125,9 +125,7 @@ final class RegistrationFanOut {
 
         PathCommand(String path, PrRequest original) {
             this.path = path;
-            System.arraycopy(original.cdb(), 0, request.cdb(), 0, PrRequest.CDB_SIZE);
-            request.parameterLength(original.parameterLength());
-            System.arraycopy(original.parameters(), 0, request.parameters(), 0, original.parameterLength());
+            request.commandOf(original);
         }
 
         void run(PrBackend handler) {
