@@ -74,8 +74,8 @@ step migrated-read-keys sg_persist --in -k /dev/sda
 step migrated-write dd if=/dev/zero of=/dev/sda bs=512 count=1 seek=2048 conv=fsync
 step migrated-register sg_persist --out --register --param-rk=0xbeef --param-sark=0xcafe /dev/sda
 EOF
-(cd "$T/extra" && echo cmd.sh | cpio --quiet -o -H newc | gzip -1) > "$T/extra.cpio.gz"
-cat "$LAB_DIR/initramfs-l2.cpio.gz" "$T/extra.cpio.gz" > "$T/initrd.gz"
+(cd "$T/extra" && echo cmd.sh | cpio --quiet -o -H newc) > "$T/extra.cpio"
+cat "$LAB_DIR/initramfs-l2.cpio" "$T/extra.cpio" > "$T/initrd"
 
 # ------------------------------------------------------------ L2
 # l2_qemu NAME DEVICE SOCKET [QEMU OPTIONS] &: the nested QEMU (exec'd, so $! is its pid), serial on
@@ -88,8 +88,8 @@ l2_qemu() {
         -nodefaults -no-user-config -display none -no-reboot \
         -chardev pipe,id=ser0,path="$T/$name" -serial chardev:ser0 \
         -qmp unix:"$T/$name-qmp.sock",server=on,wait=off \
-        -kernel "$LAB_DIR/vmlinuz" -initrd "$T/initrd.gz" \
-        -append "console=ttyS0 quiet loglevel=3 panic=-1" \
+        -kernel "$LAB_DIR/vmlinux-l2" -initrd "$T/initrd" \
+        -append "$(cat "$LAB_DIR/cmdline-l2")" \
         -object pr-manager-helper,id=helper0,path="$sock" \
         -device virtio-scsi-pci,id=scsi0 \
         -blockdev node-name=hd,driver=raw,file.driver=host_device,file.filename="$dev",file.pr-manager=helper0 \

@@ -23,14 +23,14 @@ T=$(mktemp -d /tmp/l2.XXXXXX)
 # (the kernel unpacks concatenated archives in order).
 mkdir -p "$T/extra"
 printf '%s\n' "$*" > "$T/extra/cmd.sh"
-(cd "$T/extra" && echo cmd.sh | cpio --quiet -o -H newc | gzip -1) > "$T/extra.cpio.gz"
-cat "$LAB_DIR/initramfs-l2.cpio.gz" "$T/extra.cpio.gz" > "$T/initrd.gz"
+(cd "$T/extra" && echo cmd.sh | cpio --quiet -o -H newc) > "$T/extra.cpio"
+cat "$LAB_DIR/initramfs-l2.cpio" "$T/extra.cpio" > "$T/initrd"
 
 start=$(date +%s%N)
 qemu-system-x86_64 -accel tcg -machine q35 -smp 1 -m "$MEM" \
     -nodefaults -no-user-config -display none -no-reboot -serial "file:$T/console.log" \
-    -kernel "$LAB_DIR/vmlinuz" -initrd "$T/initrd.gz" \
-    -append "console=ttyS0 quiet loglevel=3 panic=-1" \
+    -kernel "$LAB_DIR/vmlinux-l2" -initrd "$T/initrd" \
+    -append "$(cat "$LAB_DIR/cmdline-l2")" \
     -object pr-manager-helper,id=helper0,path="$SOCK" \
     -device virtio-scsi-pci,id=scsi0 \
     -blockdev node-name=hd,driver=raw,file.driver=host_device,file.filename="$DEV",file.pr-manager=helper0 \
